@@ -1,0 +1,179 @@
+package client
+
+import (
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Version is the SDK's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// defaultTimeout bounds each attempt of the default HTTP client, so that a silent server
+// cannot hang a call whose context has no deadline.
+const defaultTimeout = 30 * time.Second
+
+// Client calls ZITADEL's password APIs. It is safe for concurrent use; create one per
+// instance and reuse it, so that connections and cached tokens are reused.
+type Client struct {
+	Users      *UserService       // user service v2: the current API
+	Management *ManagementService // management API v1: deprecated calls only
+
+	baseURL   string // scheme://host[/prefix], no trailing slash
+	hc        *http.Client
+	ts        oauth2.TokenSource
+	orgID     string
+	retry     RetryPolicy
+	noRetries bool
+	userAgent string
+	logger    *slog.Logger
+
+	// Seams for tests: the clock and the jitter source.
+	now   func() time.Time
+	randN func(int64) int64
+}
+
+// New returns a client for the ZITADEL instance at baseURL, e.g.
+// "https://acme.zitadel.cloud". baseURL must be absolute and use https; http is accepted
+// for loopback hosts (localhost, 127.0.0.0/8, ::1) and, with WithInsecureHTTP, for any
+// host. A path prefix (for a reverse proxy) is kept; query, fragment and user info are
+// refused.
+func New(baseURL string, opts ...Option) (*Client, error) {
+	var cfg config
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	base, err := parseBaseURL(baseURL, cfg.insecureHTTP)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateHeaderValue("orgID", cfg.orgID); err != nil {
+		return nil, err
+	}
+	if err := validateHeaderValue("userAgent", cfg.userAgent); err != nil {
+		return nil, err
+	}
+	if cfg.retry.MaxAttempts < 0 || cfg.retry.MinBackoff < 0 || cfg.retry.MaxBackoff < 0 {
+		return nil, &ValidationError{Field: "RetryPolicy", Reason: "must not be negative"}
+	}
+	c := &Client{
+		baseURL:   base,
+		hc:        sdkHTTPClient(cfg.hc),
+		ts:        cfg.ts,
+		orgID:     cfg.orgID,
+		retry:     cfg.retry.withDefaults(),
+		noRetries: cfg.noRetries,
+		userAgent: userAgent(cfg.userAgent),
+		logger:    cfg.logger,
+		now:       time.Now,
+		randN:     rand.Int64N,
+	}
+	c.Users = &UserService{c: c}
+	c.Management = &ManagementService{c: c}
+	return c, nil
+}
+
+// String describes the client without its credentials.
+func (c *Client) String() string { return "zitpass.Client(" + c.baseURL + ")" }
+
+// BaseURL returns the instance URL the client calls, without a trailing slash.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// CloseIdleConnections closes the idle keep-alive connections of the client's transport.
+func (c *Client) CloseIdleConnections() {
+	if t, ok := c.hc.Transport.(*transport); ok {
+		t.closeIdle()
+	}
+}
+
+func parseBaseURL(raw string, insecure bool) (string, error) {
+	invalid := func(reason string) error { return &ValidationError{Field: "baseURL", Reason: reason} }
+	if strings.TrimSpace(raw) == "" {
+		return "", invalid("must not be empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Error repeats the input; a base URL with a password in it must not leak.
+		return "", invalid("not a URL")
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return "", invalid(`must be an absolute URL with scheme "https" (or "http" for loopback hosts)`)
+	case u.Host == "" || u.Hostname() == "":
+		return "", invalid("must name a host")
+	case u.User != nil:
+		return "", invalid("must not contain user info; use WithTokenSource for credentials")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return "", invalid("must not have a query or fragment")
+	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
+		return "", invalid("http is only allowed for loopback hosts; use https or WithInsecureHTTP")
+	}
+	return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// validateHeaderValue refuses values net/http would reject later, mid-call.
+func validateHeaderValue(field, v string) error {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < 0x20 && b != '\t' || b == 0x7f {
+			return &ValidationError{Field: field, Reason: "must not contain control characters"}
+		}
+	}
+	return nil
+}
+
+func userAgent(prefix string) string {
+	ua := "zitpass-go/" + Version + " go/" + strings.TrimPrefix(runtime.Version(), "go")
+	if prefix = strings.TrimSpace(prefix); prefix != "" {
+		ua = prefix + " " + ua
+	}
+	return ua
+}
+
+// sdkHTTPClient returns the client requests are sent with: a copy of hc (or a default)
+// that does not follow redirects and whose transport retries cannot reset.
+func sdkHTTPClient(hc *http.Client) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		c.Timeout = defaultTimeout
+		c.Transport = defaultTransport()
+	}
+	rt := c.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	c.Transport = &transport{base: rt}
+	c.CheckRedirect = noRedirects
+	return &c
+}
+
+// noRedirects makes the client hand back a 3xx response itself, which then becomes an
+// *APIError: ZITADEL does not redirect these calls, and following a redirect to another
+// host could hand it the token.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+func defaultTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	// Enough idle connections that concurrent callers reuse them instead of dialling.
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 100
+	return t
+}

@@ -1,0 +1,92 @@
+package client
+
+import (
+	"log/slog"
+	"net/http"
+
+	"golang.org/x/oauth2"
+)
+
+// An Option configures a Client. Options are applied in order; a later option overrides an
+// earlier one.
+type Option func(*config)
+
+// config is what the options set; New turns it into a Client.
+type config struct {
+	ts           oauth2.TokenSource
+	hc           *http.Client
+	orgID        string
+	retry        RetryPolicy
+	noRetries    bool
+	userAgent    string
+	logger       *slog.Logger
+	insecureHTTP bool
+}
+
+// WithTokenSource sets the source of the bearer token sent as "Authorization: Bearer" on
+// every call; see package auth for personal access tokens, JWT profile keys and client
+// credentials. Without it, requests carry no Authorization header and ZITADEL answers
+// ErrUnauthenticated.
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return func(c *config) { c.ts = ts }
+}
+
+// WithHTTPClient sets the HTTP client whose transport the SDK sends requests through. The
+// SDK uses a copy that never follows redirects (ZITADEL does not redirect these calls, and
+// following one could leak the token), so hc itself is not modified. Its Timeout, if set,
+// limits each attempt. The default client has a pooled transport and a 30s timeout.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) { c.hc = hc }
+}
+
+// WithOrgID sets the default organization sent as x-zitadel-orgid on management (v1) calls.
+// User service (v2) calls never send it: ZITADEL finds users by id across the instance.
+func WithOrgID(orgID string) Option {
+	return func(c *config) { c.orgID = orgID }
+}
+
+// WithRetryPolicy sets how failed requests are retried. See RetryPolicy and the package
+// documentation for which failures are retried for which call.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *config) { c.retry = p; c.noRetries = false }
+}
+
+// WithoutRetries makes every call a single HTTP request, apart from the one repeat after
+// a 401 when a cached token was refreshed (see package auth).
+func WithoutRetries() Option {
+	return func(c *config) { c.noRetries = true }
+}
+
+// WithUserAgent prepends ua, e.g. "billing-service/1.4", to the SDK's own User-Agent
+// "zitpass-go/<version> go/<go version>".
+func WithUserAgent(ua string) Option {
+	return func(c *config) { c.userAgent = ua }
+}
+
+// WithLogger logs each HTTP attempt at debug level: operation, method, path, status,
+// attempt, duration, request id and error. Bodies, tokens, passwords and codes are never
+// logged. Without it, the SDK logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithInsecureHTTP allows an http:// base URL to a host that is not loopback. Tokens and
+// passwords then cross the network unencrypted: use it only on a trusted network.
+func WithInsecureHTTP() Option {
+	return func(c *config) { c.insecureHTTP = true }
+}
+
+// A CallOption configures a single call.
+type CallOption func(*callConfig)
+
+type callConfig struct {
+	orgID    string
+	orgIDSet bool
+}
+
+// InOrg sends x-zitadel-orgid: orgID on this call, overriding WithOrgID; InOrg("") sends
+// no organization header, so the caller's own organization applies. Only management (v1)
+// calls send the header; user service (v2) calls ignore InOrg.
+func InOrg(orgID string) CallOption {
+	return func(c *callConfig) { c.orgID = orgID; c.orgIDSet = true }
+}

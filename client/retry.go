@@ -1,0 +1,112 @@
+package client
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// RetryPolicy says how often and how patiently a call is retried. The zero value means
+// the defaults: 4 attempts, backoff from 200ms up to 5s.
+//
+// Which failures are retried depends on the call, so that a retry never repeats a side
+// effect; see the package documentation.
+type RetryPolicy struct {
+	// MaxAttempts is the number of HTTP requests a call may make, the first included.
+	// 0 means 4; 1 means no retries.
+	MaxAttempts int
+	// MinBackoff is the shortest wait before a retry. 0 means 200ms.
+	MinBackoff time.Duration
+	// MaxBackoff caps every wait, a server's Retry-After included. 0 means 5s.
+	MaxBackoff time.Duration
+}
+
+// DefaultRetryPolicy is the policy a Client uses unless told otherwise.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second}
+
+// withDefaults fills in zero fields and keeps MinBackoff ≤ MaxBackoff.
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = DefaultRetryPolicy.MaxAttempts
+	}
+	if p.MinBackoff <= 0 {
+		p.MinBackoff = DefaultRetryPolicy.MinBackoff
+	}
+	if p.MaxBackoff <= 0 {
+		p.MaxBackoff = DefaultRetryPolicy.MaxBackoff
+	}
+	if p.MinBackoff > p.MaxBackoff {
+		p.MinBackoff = p.MaxBackoff
+	}
+	return p
+}
+
+// backoff is the wait before retry number retry (0 for the first retry): a server's
+// Retry-After when it sent one, else exponential growth from MinBackoff with full jitter,
+// a uniformly random duration between MinBackoff and min(MaxBackoff, MinBackoff·2^retry).
+// Both are capped at MaxBackoff. randN(n) returns a random number in [0, n).
+func (p RetryPolicy) backoff(retry int, resp *http.Response, now time.Time, randN func(int64) int64) time.Duration {
+	if resp != nil {
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), now); ok {
+			return min(d, p.MaxBackoff)
+		}
+	}
+	ceiling := p.MaxBackoff
+	if retry < 62 && p.MinBackoff<<retry > 0 && p.MinBackoff<<retry < ceiling {
+		ceiling = p.MinBackoff << retry
+	}
+	spread := int64(ceiling - p.MinBackoff)
+	if spread <= 0 {
+		return p.MinBackoff
+	}
+	return p.MinBackoff + time.Duration(randN(spread+1))
+}
+
+// retryAfter parses a Retry-After header: delay seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(time.Hour/time.Second) {
+			return time.Hour, true
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+// failure classifies an HTTP answer for the retry decision.
+type failure int
+
+const (
+	failNone         failure = iota // success, or an answer a retry would not change
+	failAuth                        // the token was refused: nothing was processed
+	failNotProcessed                // 429, 503: the server did not process the request
+	failAmbiguous                   // 500, 502, 504: the request may have been processed
+)
+
+func failureOf(resp *http.Response) failure {
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return failAuth
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return failNotProcessed
+	case http.StatusInternalServerError:
+		// The management API answers a missing or refused token with a 500.
+		if e := newAPIError("", resp.StatusCode, resp.Header, peekBody(resp), nil); e.unauthenticated() {
+			return failAuth
+		}
+		return failAmbiguous
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		return failAmbiguous
+	}
+	return failNone
+}

@@ -1,0 +1,308 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// maxBody bounds how much of a response body is read, success or error.
+const maxBody = 1 << 20
+
+// call describes one API operation invocation.
+type call struct {
+	op   string // e.g. "UserService.SetPassword"
+	path string // escaped, starting with "/"
+	// org: send x-zitadel-orgid (management API only).
+	org bool
+	// repeatable: running the call twice has the effect of running it once, so failures
+	// after which the outcome is unknown may be retried.
+	repeatable bool
+	// secrets of the request, scrubbed from error messages.
+	secrets []string
+}
+
+// do sends in as the JSON body of a POST to cl.path and decodes a 2xx answer into out.
+// Token, org header, user agent, retries and logging all plug in here.
+func (c *Client) do(ctx context.Context, cl *call, in, out any, opts []CallOption) error {
+	if ctx == nil {
+		return &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
+	}
+	var cc callConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cc)
+		}
+	}
+	orgID := c.orgID
+	if cc.orgIDSet {
+		orgID = cc.orgID
+	}
+	if cl.org {
+		if err := validateHeaderValue("orgID", orgID); err != nil {
+			return err
+		}
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return &RequestError{Operation: cl.op, Err: err}
+	}
+
+	st := &attempt{c: c, call: cl}
+	st.trace.WroteRequest = st.wroteRequest
+	req, err := retryablehttp.NewRequestWithContext(httptrace.WithClientTrace(ctx, &st.trace), http.MethodPost, c.baseURL+cl.path, body)
+	if err != nil {
+		return &RequestError{Operation: cl.op, Err: err}
+	}
+	h := req.Header
+	h["Content-Type"] = jsonType
+	h["Accept"] = jsonType
+	h["User-Agent"] = []string{c.userAgent}
+	if cl.org && orgID != "" {
+		h["X-Zitadel-Orgid"] = []string{orgID}
+	}
+	if err := st.authorize(req.Request); err != nil {
+		return err
+	}
+
+	rc := &retryablehttp.Client{
+		HTTPClient:     c.hc,
+		RetryMax:       c.retry.MaxAttempts, // CheckRetry enforces the policy; +1 leaves room for a token refresh
+		CheckRetry:     st.checkRetry,
+		Backoff:        st.backoff,
+		ErrorHandler:   st.giveUp,
+		RequestLogHook: st.before,
+		PrepareRetry:   st.prepareRetry,
+	}
+	resp, err := rc.Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return st.requestError(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		e := newAPIError(cl.op, resp.StatusCode, resp.Header, raw, cl.secrets)
+		e.Attempts = st.n
+		e.OutcomeUnknown = st.unknown
+		return e
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err == nil {
+		err = json.Unmarshal(raw, out)
+	}
+	if err != nil {
+		// ZITADEL answered 2xx, so the call most likely took effect, but the answer is not
+		// one it would send: a proxy may have answered instead.
+		return &RequestError{Operation: cl.op, Attempts: st.n, OutcomeUnknown: true,
+			Err: fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)}
+	}
+	return nil
+}
+
+var jsonType = []string{"application/json"}
+
+// attempt is the state of one call across its HTTP attempts. go-retryablehttp runs the
+// attempts one after another on the caller's goroutine; only wrote is touched by the
+// transport's goroutines.
+type attempt struct {
+	c     *Client
+	call  *call
+	trace httptrace.ClientTrace
+
+	n         int           // attempts started
+	retries   int           // retries granted by the policy (a token refresh is not one)
+	refreshed bool          // the one token refresh after a 401 was used
+	unknown   bool          // the last attempt failed in a way that may have applied it
+	wait      time.Duration // the next backoff, decided in checkRetry
+	start     time.Time     // when the current attempt started
+	token     string        // the access token the current attempt carries
+	tokenErr  error         // the token source failed
+
+	wrote atomic.Bool // the current attempt's request was completely written
+}
+
+func (st *attempt) wroteRequest(info httptrace.WroteRequestInfo) {
+	if info.Err == nil {
+		st.wrote.Store(true)
+	}
+}
+
+// authorize sets the Authorization header from the token source.
+func (st *attempt) authorize(r *http.Request) error {
+	ts := st.c.ts
+	if ts == nil {
+		return nil
+	}
+	tok, err := ts.Token()
+	if err == nil && (tok == nil || tok.AccessToken == "") {
+		err = errEmptyToken
+	}
+	if err != nil {
+		st.tokenErr = err
+		return &RequestError{Operation: st.call.op, Attempts: st.n, Err: err, token: true}
+	}
+	st.token = tok.AccessToken
+	r.Header.Set("Authorization", tok.Type()+" "+tok.AccessToken)
+	return nil
+}
+
+var errEmptyToken = fmt.Errorf("token source returned an empty token")
+
+// before runs before every attempt (go-retryablehttp's RequestLogHook).
+func (st *attempt) before(_ retryablehttp.Logger, _ *http.Request, _ int) {
+	st.n++
+	st.wrote.Store(false)
+	if st.c.logger != nil {
+		st.start = st.c.now()
+	}
+}
+
+// prepareRetry runs before every attempt but the first. The header map is shared with the
+// previous attempt's request, which the transport may still hold, so it is copied.
+func (st *attempt) prepareRetry(r *http.Request) error {
+	r.Header = r.Header.Clone()
+	return st.authorize(r)
+}
+
+// checkRetry classifies the outcome of an attempt and decides whether to retry.
+func (st *attempt) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st.log(ctx, resp, err)
+	st.unknown = false
+	if err != nil {
+		// A request that was completely written may have been processed.
+		st.unknown = st.wrote.Load()
+		if ctx.Err() != nil || (st.unknown && !st.call.repeatable) {
+			return false, nil
+		}
+		return st.grant(ctx, nil), nil
+	}
+	switch failureOf(resp) {
+	case failAuth:
+		return st.refresh(), nil
+	case failNotProcessed:
+		return st.grant(ctx, resp), nil
+	case failAmbiguous:
+		st.unknown = true
+		if !st.call.repeatable {
+			return false, nil
+		}
+		return st.grant(ctx, resp), nil
+	}
+	return false, nil
+}
+
+// grant allows another attempt if the policy has one left and its wait ends before the
+// context's deadline.
+func (st *attempt) grant(ctx context.Context, resp *http.Response) bool {
+	c := st.c
+	if c.noRetries || st.retries+1 >= c.retry.MaxAttempts {
+		return false
+	}
+	now := c.now()
+	wait := c.retry.backoff(st.retries, resp, now, c.randN)
+	if deadline, ok := ctx.Deadline(); ok && !now.Add(wait).Before(deadline) {
+		return false
+	}
+	st.retries++
+	st.wait = wait
+	return true
+}
+
+// refresh handles a 401: when the token came from a cache that can drop it, drop it and
+// try once more with a fresh one. A 401 means the request was not processed.
+func (st *attempt) refresh() bool {
+	inv, ok := st.c.ts.(interface{ Invalidate(accessToken string) })
+	if !ok || st.refreshed || st.token == "" {
+		return false
+	}
+	inv.Invalidate(st.token)
+	st.refreshed = true
+	st.wait = 0
+	return true
+}
+
+func (st *attempt) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+	return st.wait
+}
+
+// giveUp is go-retryablehttp's ErrorHandler: hand back the last response or error as is,
+// so that the caller sees ZITADEL's error rather than "giving up after N attempts".
+func (st *attempt) giveUp(resp *http.Response, err error, _ int) (*http.Response, error) {
+	if st.tokenErr != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return nil, st.tokenErr
+	}
+	if err == nil && resp == nil {
+		err = fmt.Errorf("no response")
+	}
+	return resp, err
+}
+
+// requestError wraps a failure that left no usable response.
+func (st *attempt) requestError(err error) error {
+	if st.tokenErr != nil {
+		return &RequestError{Operation: st.call.op, Attempts: st.n, Err: st.tokenErr, token: true}
+	}
+	return &RequestError{Operation: st.call.op, Attempts: st.n, OutcomeUnknown: st.unknown, Err: err}
+}
+
+// log records an attempt at debug level: never bodies or headers other than the request id.
+func (st *attempt) log(ctx context.Context, resp *http.Response, err error) {
+	l := st.c.logger
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 8)
+	attrs = append(attrs,
+		slog.String("operation", st.call.op),
+		slog.String("method", http.MethodPost),
+		slog.String("path", st.call.path),
+		slog.Int("attempt", st.n),
+		slog.Duration("duration", st.c.now().Sub(st.start)),
+	)
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		if id := resp.Header.Get("X-Request-Id"); id != "" {
+			attrs = append(attrs, slog.String("request_id", id))
+		}
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "zitadel request", attrs...)
+}
+
+// peekBody reads a response body up to maxBody and puts it back, so that it can be
+// inspected before the caller reads it.
+func peekBody(resp *http.Response) []byte {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	return raw
+}
+// transport passes requests through. It exists so that go-retryablehttp, which closes
+// the idle connections of its HTTP client whenever a call fails, cannot reset a pool that
+// other calls are using.
+type transport struct{ base http.RoundTripper }
+
+func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) { return t.base.RoundTrip(r) }
+
+func (t *transport) closeIdle() {
+	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}

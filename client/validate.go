@@ -1,0 +1,47 @@
+package client
+
+import (
+	"net/url"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Length limits of ZITADEL's request validation, in characters.
+const (
+	maxUserID           = 200
+	maxPasswordV1       = 72
+	maxPasswordV2       = 200
+	maxVerificationCode = 20
+	maxURLTemplate      = 200
+)
+
+// checkLength enforces ZITADEL's min_len/max_len rules, which count characters (runes).
+func checkLength(field, v string, lo, hi int) error {
+	n := utf8.RuneCountInString(v)
+	switch {
+	case n == 0 && lo > 0:
+		return &ValidationError{Field: field, Reason: "must not be empty"}
+	case n < lo || n > hi:
+		return &ValidationError{Field: field, Reason: "must be " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi) + " characters, not " + strconv.Itoa(n)}
+	}
+	return nil
+}
+
+// userPath returns the escaped path segment for a user id, after validating it. The id
+// cannot change the path: "/" is escaped, and the dot segments "." and "..", which URL
+// resolution would remove, are escaped as well.
+func userPath(userID string) (string, error) {
+	if err := checkLength("userID", userID, 1, maxUserID); err != nil {
+		return "", err
+	}
+	if !utf8.ValidString(userID) {
+		return "", &ValidationError{Field: "userID", Reason: "must be valid UTF-8"}
+	}
+	switch userID {
+	case ".":
+		return "%2E", nil
+	case "..":
+		return "%2E%2E", nil
+	}
+	return url.PathEscape(userID), nil
+}

@@ -1,0 +1,136 @@
+package client
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/zitpass/zitpass-go/internal/api"
+)
+
+// This file maps between the generated wire types (internal/api) and the public types.
+
+// detailsFrom converts the wire details leniently: ZITADEL omits zero values, and a field
+// that does not parse is left zero rather than failing a call that has taken effect.
+func detailsFrom(d *api.Details) Details {
+	if d == nil {
+		return Details{}
+	}
+	seq, _ := strconv.ParseUint(d.Sequence, 10, 64)
+	return Details{
+		Sequence:      seq,
+		CreationDate:  parseTime(d.CreationDate),
+		ChangeDate:    parseTime(d.ChangeDate),
+		ResourceOwner: d.ResourceOwner,
+	}
+}
+
+// parseTime parses an RFC 3339 timestamp with 0-9 fractional digits, as UTC.
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// decodeDetails decodes a success body of any of the three calls into Details.
+func decodeDetails(body []byte) (Details, error) {
+	var resp api.SetPasswordResponse
+	if err := json.Unmarshal(body, &resp); err != nil {
+		return Details{}, err
+	}
+	return detailsFrom(resp.Details), nil
+}
+
+// maxMessage bounds the message of an error built from a body that is not ZITADEL's JSON.
+const maxMessage = 256
+
+// newAPIError decodes an error answer. A body that is not ZITADEL's JSON error (a proxy's
+// page, nothing at all) still gives the status, a code derived from it and a short
+// excerpt. Secrets of the request are scrubbed from the message.
+func newAPIError(op string, status int, h http.Header, body []byte, secrets []string) *APIError {
+	e := &APIError{StatusCode: status, Operation: op, RequestID: h.Get("X-Request-Id")}
+	var st api.Status
+	if err := json.Unmarshal(body, &st); err == nil && (st.Code != 0 || st.Message != "") {
+		e.Code = Code(st.Code)
+		e.Message = st.Message
+		for _, d := range st.Details {
+			if e.ID == "" {
+				e.ID = d.Id
+			}
+			if d.FailedAttempts > 0 {
+				e.FailedAttempts = int(d.FailedAttempts)
+			}
+		}
+	} else {
+		e.Message = excerpt(body)
+	}
+	if e.Code == OK {
+		e.Code = codeForStatus(status)
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(status)
+	}
+	if e.ID == "" {
+		e.ID = idFromMessage(e.Message)
+	}
+	e.Message = scrub(e.Message, secrets)
+	return e
+}
+
+// idFromMessage finds the id ZITADEL appends to its messages: "... (COMMAND-uXHNj)".
+func idFromMessage(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if !strings.HasSuffix(msg, ")") {
+		return ""
+	}
+	open := strings.LastIndexByte(msg, '(')
+	if open < 0 {
+		return ""
+	}
+	id := msg[open+1 : len(msg)-1]
+	dash := strings.IndexByte(id, '-')
+	if dash <= 0 || dash == len(id)-1 || len(id) > 64 {
+		return ""
+	}
+	for _, r := range id {
+		if r != '-' && !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))) {
+			return ""
+		}
+	}
+	return id
+}
+
+// excerpt turns the start of an arbitrary body into a one-line message.
+func excerpt(body []byte) string {
+	if len(body) > maxMessage {
+		body = body[:maxMessage]
+	}
+	s := strings.ToValidUTF8(string(body), "")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// scrub replaces the request's secrets in s: a proxy or a server bug could echo them.
+// Very short secrets are left alone; replacing them would garble the message.
+func scrub(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if len(secret) >= 4 && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
+	}
+	return s
+}
