@@ -59,4 +59,3 @@ func (p PasswordReset) LogValue() slog.Value {
 		slog.String("VerificationCode", mask(p.VerificationCode)),
 	)
 }
-

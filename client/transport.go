@@ -294,6 +294,7 @@ func peekBody(resp *http.Response) []byte {
 	resp.Body = io.NopCloser(bytes.NewReader(raw))
 	return raw
 }
+
 // transport passes requests through. It exists so that go-retryablehttp, which closes
 // the idle connections of its HTTP client whenever a call fails, cannot reset a pool that
 // other calls are using.

@@ -19,7 +19,10 @@ func TestValidationBeforeAnyRequest(t *testing.T) {
 		return func(c *client.Client) error { _, err := c.Users.RequestPasswordReset(ctx, id, d); return err }
 	}
 	initPw := func(id, pw string, opts ...client.CallOption) callFn {
-		return func(c *client.Client) error { _, err := c.Management.SetHumanInitialPassword(ctx, id, pw, opts...); return err }
+		return func(c *client.Client) error {
+			_, err := c.Management.SetHumanInitialPassword(ctx, id, pw, opts...)
+			return err
+		}
 	}
 	tests := []struct {
 		name  string
