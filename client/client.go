@@ -3,13 +3,12 @@ package client
 import (
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/url"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/zitpass/zitpass-go/internal/endpoint"
 	"golang.org/x/oauth2"
 )
 
@@ -96,36 +95,15 @@ func (c *Client) CloseIdleConnections() {
 }
 
 func parseBaseURL(raw string, insecure bool) (string, error) {
-	invalid := func(reason string) error { return &ValidationError{Field: "baseURL", Reason: reason} }
-	if strings.TrimSpace(raw) == "" {
-		return "", invalid("must not be empty")
-	}
-	u, err := url.Parse(raw)
+	base, err := endpoint.Parse(raw, insecure)
 	if err != nil {
-		// url.Error repeats the input; a base URL with a password in it must not leak.
-		return "", invalid("not a URL")
+		reason := err.Error()
+		if strings.HasPrefix(reason, "http is only") {
+			reason += " or WithInsecureHTTP"
+		}
+		return "", &ValidationError{Field: "baseURL", Reason: reason}
 	}
-	switch {
-	case u.Scheme != "https" && u.Scheme != "http":
-		return "", invalid(`must be an absolute URL with scheme "https" (or "http" for loopback hosts)`)
-	case u.Host == "" || u.Hostname() == "":
-		return "", invalid("must name a host")
-	case u.User != nil:
-		return "", invalid("must not contain user info; use WithTokenSource for credentials")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return "", invalid("must not have a query or fragment")
-	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
-		return "", invalid("http is only allowed for loopback hosts; use https or WithInsecureHTTP")
-	}
-	return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"), nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return base, nil
 }
 
 // validateHeaderValue refuses values net/http would reject later, mid-call.
