@@ -1,0 +1,162 @@
+package clienttest
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zitpass/zitpass-go/auth"
+)
+
+// caller is who an access token belongs to.
+type caller struct {
+	id, org string
+	admin   bool
+}
+
+// authenticate checks the bearer token of an API call. Callers hold s.mu. The management
+// API (v1) answers a missing header with a 500, as ZITADEL does.
+func (s *Server) authenticate(r *http.Request, v1 bool) (*caller, *zerr) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		if v1 {
+			return nil, errAuthMissingV1
+		}
+		return nil, errAuthMissingV2
+	}
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return nil, errTokenInvalid
+	}
+	p := s.tokens[strings.TrimSpace(tok)]
+	if p == nil || !p.api || (!p.expires.IsZero() && !s.now().Before(p.expires)) {
+		return nil, errTokenInvalid
+	}
+	u := s.users[p.userID]
+	if u == nil {
+		return nil, errTokenInvalid
+	}
+	return &caller{id: u.id, org: u.org, admin: u.admin}, nil
+}
+
+// oauthError is an RFC 6749 error answer.
+func oauthError(w http.ResponseWriter, status int, code, desc string) {
+	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+}
+
+// token is the OAuth token endpoint: the JWT profile grant and client credentials.
+func (s *Server) token(w http.ResponseWriter, r *http.Request, _ string) {
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "malformed form")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var userID string
+	switch grant := r.PostForm.Get("grant_type"); grant {
+	case "urn:ietf:params:oauth:grant-type:jwt-bearer":
+		id, desc := s.verifyAssertion(r.PostForm.Get("assertion"))
+		if desc != "" {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", desc)
+			return
+		}
+		userID = id
+	case "client_credentials":
+		id, ok := s.verifyClient(r)
+		if !ok {
+			oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+			return
+		}
+		userID = id
+	case "":
+		oauthError(w, http.StatusBadRequest, "invalid_request", "grant_type missing")
+		return
+	default:
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", grant+" is not supported")
+		return
+	}
+	scopes := strings.Fields(r.PostForm.Get("scope"))
+	tok := s.issueToken(userID, s.now().Add(s.tokenTTL), slices.Contains(scopes, auth.ScopeZitadelAPI))
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(s.tokenTTL/time.Second) - 1})
+}
+
+// verifyClient checks client_secret_basic (URL-encoded id and secret) or client_secret_post.
+func (s *Server) verifyClient(r *http.Request) (string, bool) {
+	id, secret, basic := r.BasicAuth()
+	if basic {
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(id)
+		secret, err2 = url.QueryUnescape(secret)
+		if err1 != nil || err2 != nil {
+			return "", false
+		}
+	} else {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	cs := s.secrets[id]
+	if cs == nil || cs.secret != secret || s.users[cs.userID] == nil {
+		return "", false
+	}
+	return cs.userID, true
+}
+
+// verifyAssertion checks a JWT profile assertion and returns its user, or a description
+// of what is wrong with it.
+func (s *Server) verifyAssertion(assertion string) (userID, problem string) {
+	parts := strings.Split(assertion, ".")
+	if len(parts) != 3 {
+		return "", "assertion is not a JWT"
+	}
+	var header struct{ Alg, Kid string }
+	var claims struct {
+		Iss, Sub string
+		Aud      json.RawMessage
+		Iat, Exp int64
+	}
+	if !decodePart(parts[0], &header) || !decodePart(parts[1], &claims) {
+		return "", "assertion is malformed"
+	}
+	key := s.keys[header.Kid]
+	if header.Alg != "RS256" || key == nil {
+		return "", "unknown key"
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if err != nil || rsa.VerifyPKCS1v15(key.key, crypto.SHA256, digest[:], sig) != nil {
+		return "", "signature invalid"
+	}
+	now := s.now().Unix()
+	switch {
+	case claims.Iss != key.userID || claims.Sub != key.userID:
+		return "", "iss and sub must be the key's user"
+	case !audienceContains(claims.Aud, s.URL()):
+		return "", "audience must contain the issuer"
+	case claims.Exp <= now:
+		return "", "assertion expired"
+	case claims.Exp > claims.Iat+3600 || claims.Iat > now+60:
+		return "", "assertion lifetime invalid"
+	}
+	return key.userID, ""
+}
+
+func decodePart(part string, v any) bool {
+	raw, err := base64.RawURLEncoding.DecodeString(part)
+	return err == nil && json.Unmarshal(raw, v) == nil
+}
+
+// audienceContains accepts aud as a string or an array of strings.
+func audienceContains(raw json.RawMessage, want string) bool {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return one == want
+	}
+	var many []string
+	return json.Unmarshal(raw, &many) == nil && slices.Contains(many, want)
+}
