@@ -11,18 +11,22 @@ import (
 // PAT returns a token source for a personal access token. The token is sent as is and
 // never refreshed; when ZITADEL refuses it, calls fail with ErrUnauthenticated. The source
 // prints without the token.
-func PAT(token string) oauth2.TokenSource { return patSource{token: token} }
+func PAT(token string) oauth2.TokenSource {
+	return patSource{tok: &oauth2.Token{AccessToken: token, TokenType: "Bearer"}}
+}
 
-type patSource struct{ token string }
+// patSource hands out the same *oauth2.Token every time, as oauth2.StaticTokenSource does,
+// so that callers can recognise an unchanged token by its pointer.
+type patSource struct{ tok *oauth2.Token }
 
 var errEmptyPAT = errors.New("auth: the personal access token is empty")
 
 // Token returns the personal access token as a bearer token.
 func (s patSource) Token() (*oauth2.Token, error) {
-	if s.token == "" {
+	if s.tok.AccessToken == "" {
 		return nil, errEmptyPAT
 	}
-	return &oauth2.Token{AccessToken: s.token, TokenType: "Bearer"}, nil
+	return s.tok, nil
 }
 
 // Format prints the source without its token, for every verb.

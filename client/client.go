@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/zitpass/zitpass-go/internal/endpoint"
@@ -31,8 +32,9 @@ type Client struct {
 	orgID     string
 	retry     RetryPolicy
 	noRetries bool
-	userAgent string
+	userAgent []string // the User-Agent header value, shared by all requests
 	logger    *slog.Logger
+	auth      atomic.Pointer[authHeader] // the last Authorization header built
 
 	// Seams for tests: the clock and the jitter source.
 	now   func() time.Time
@@ -71,7 +73,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		orgID:     cfg.orgID,
 		retry:     cfg.retry.withDefaults(),
 		noRetries: cfg.noRetries,
-		userAgent: userAgent(cfg.userAgent),
+		userAgent: []string{userAgent(cfg.userAgent)},
 		logger:    cfg.logger,
 		now:       time.Now,
 		randN:     rand.Int64N,

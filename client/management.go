@@ -31,12 +31,12 @@ func (s *ManagementService) SetHumanInitialPassword(ctx context.Context, userID,
 	if err := checkLength("password", password, 1, maxPasswordV1); err != nil {
 		return nil, err
 	}
-	cl := &call{
+	cl := call{
 		op:         "ManagementService.SetHumanInitialPassword",
 		path:       "/management/v1/users/" + seg + "/password/_initialize",
 		org:        true,
 		repeatable: true,
-		secrets:    []string{password},
+		secrets:    [3]string{password},
 	}
 	var out api.SetHumanInitialPasswordResponse
 	if err := s.c.do(ctx, cl, &api.SetHumanInitialPasswordRequest{Password: password}, &out, opts); err != nil {

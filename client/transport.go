@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/oauth2"
 )
 
 // maxBody bounds how much of a response body is read, success or error.
@@ -28,12 +30,12 @@ type call struct {
 	// after which the outcome is unknown may be retried.
 	repeatable bool
 	// secrets of the request, scrubbed from error messages.
-	secrets []string
+	secrets [3]string
 }
 
 // do sends in as the JSON body of a POST to cl.path and decodes a 2xx answer into out.
 // Token, org header, user agent, retries and logging all plug in here.
-func (c *Client) do(ctx context.Context, cl *call, in, out any, opts []CallOption) error {
+func (c *Client) do(ctx context.Context, cl call, in, out any, opts []CallOption) error {
 	if ctx == nil {
 		return &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
@@ -58,15 +60,28 @@ func (c *Client) do(ctx context.Context, cl *call, in, out any, opts []CallOptio
 	}
 
 	st := &attempt{c: c, call: cl}
+	st.rc = retryablehttp.Client{
+		HTTPClient:     c.hc,
+		RetryMax:       c.retry.MaxAttempts, // checkRetry enforces the policy; the +1 leaves room for a token refresh
+		CheckRetry:     checkRetry,
+		Backoff:        backoff,
+		ErrorHandler:   passThrough,
+		RequestLogHook: beforeAttempt,
+		PrepareRetry:   prepareRetry,
+	}
 	st.trace.WroteRequest = st.wroteRequest
-	req, err := retryablehttp.NewRequestWithContext(httptrace.WithClientTrace(ctx, &st.trace), http.MethodPost, c.baseURL+cl.path, body)
+	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &st.trace)
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+cl.path, body)
 	if err != nil {
 		return &RequestError{Operation: cl.op, Err: err}
 	}
+	// Without GetBody, net/http never replays the body by itself: retries are decided
+	// here alone.
+	req.GetBody = nil
 	h := req.Header
 	h["Content-Type"] = jsonType
 	h["Accept"] = jsonType
-	h["User-Agent"] = []string{c.userAgent}
+	h["User-Agent"] = c.userAgent
 	if cl.org && orgID != "" {
 		h["X-Zitadel-Orgid"] = []string{orgID}
 	}
@@ -74,16 +89,10 @@ func (c *Client) do(ctx context.Context, cl *call, in, out any, opts []CallOptio
 		return err
 	}
 
-	rc := &retryablehttp.Client{
-		HTTPClient:     c.hc,
-		RetryMax:       c.retry.MaxAttempts, // CheckRetry enforces the policy; +1 leaves room for a token refresh
-		CheckRetry:     st.checkRetry,
-		Backoff:        st.backoff,
-		ErrorHandler:   st.giveUp,
-		RequestLogHook: st.before,
-		PrepareRetry:   st.prepareRetry,
+	resp, err := st.rc.Do(req)
+	if err == nil && resp == nil {
+		err = errNoResponse
 	}
-	resp, err := rc.Do(req)
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
@@ -91,47 +100,60 @@ func (c *Client) do(ctx context.Context, cl *call, in, out any, opts []CallOptio
 		return st.requestError(err)
 	}
 	defer resp.Body.Close()
+	st.lr = io.LimitedReader{R: resp.Body, N: maxBody}
+	raw, readErr := io.ReadAll(&st.lr)
 	if resp.StatusCode/100 != 2 {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-		e := newAPIError(cl.op, resp.StatusCode, resp.Header, raw, cl.secrets)
+		e := newAPIError(cl.op, resp.StatusCode, resp.Header, raw, cl.secrets[:])
 		e.Attempts = st.n
 		e.OutcomeUnknown = st.unknown
 		return e
 	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err == nil {
-		err = json.Unmarshal(raw, out)
+	if readErr == nil {
+		readErr = json.Unmarshal(raw, out)
 	}
-	if err != nil {
+	if readErr != nil {
 		// ZITADEL answered 2xx, so the call most likely took effect, but the answer is not
 		// one it would send: a proxy may have answered instead.
 		return &RequestError{Operation: cl.op, Attempts: st.n, OutcomeUnknown: true,
-			Err: fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)}
+			Err: fmt.Errorf("reading the %d response: %w", resp.StatusCode, readErr)}
 	}
 	return nil
 }
 
-var jsonType = []string{"application/json"}
+var (
+	jsonType      = []string{"application/json"}
+	errNoResponse = errors.New("no response")
+	errEmptyToken = errors.New("token source returned an empty token")
+)
 
-// attempt is the state of one call across its HTTP attempts. go-retryablehttp runs the
-// attempts one after another on the caller's goroutine; only wrote is touched by the
-// transport's goroutines.
+// attempt is the state of one call across its HTTP attempts, allocated once per call.
+// go-retryablehttp runs the attempts one after another on the caller's goroutine and
+// finds this state through the request context (attemptKey), so that its hooks can be
+// plain functions rather than closures allocated per call.
 type attempt struct {
+	rc    retryablehttp.Client
 	c     *Client
-	call  *call
+	call  call
 	trace httptrace.ClientTrace
+	lr    io.LimitedReader // reads the final response body
+	auth  *authHeader      // the Authorization header of the current attempt
 
-	n         int           // attempts started
-	retries   int           // retries granted by the policy (a token refresh is not one)
-	refreshed bool          // the one token refresh after a 401 was used
-	unknown   bool          // the last attempt failed in a way that may have applied it
-	wait      time.Duration // the next backoff, decided in checkRetry
-	start     time.Time     // when the current attempt started
-	token     string        // the access token the current attempt carries
-	tokenErr  error         // the token source failed
+	// wrote is set when the transport has written the current attempt's request
+	// completely (it does so on its own goroutine). Until then the server cannot have
+	// received the request; after, it may have.
+	wrote atomic.Bool
 
-	wrote atomic.Bool // the current attempt's request was completely written
+	n         int       // attempts started
+	retries   int       // retries granted by the policy (a token refresh is not one)
+	refreshed bool      // the one token refresh after a 401 was used
+	unknown   bool      // the last attempt failed in a way that may have applied it
+	start     time.Time // when the current attempt started, when logging
+	tokenErr  error     // the token source failed
 }
+
+type attemptKey struct{}
+
+func stateOf(ctx context.Context) *attempt { return ctx.Value(attemptKey{}).(*attempt) }
 
 func (st *attempt) wroteRequest(info httptrace.WroteRequestInfo) {
 	if info.Err == nil {
@@ -139,13 +161,20 @@ func (st *attempt) wroteRequest(info httptrace.WroteRequestInfo) {
 	}
 }
 
+// authHeader is an Authorization header value built for a token, kept so that the next
+// call with the same token reuses it.
+type authHeader struct {
+	tok   *oauth2.Token
+	value []string
+}
+
 // authorize sets the Authorization header from the token source.
 func (st *attempt) authorize(r *http.Request) error {
-	ts := st.c.ts
-	if ts == nil {
+	c := st.c
+	if c.ts == nil {
 		return nil
 	}
-	tok, err := ts.Token()
+	tok, err := c.ts.Token()
 	if err == nil && (tok == nil || tok.AccessToken == "") {
 		err = errEmptyToken
 	}
@@ -153,16 +182,23 @@ func (st *attempt) authorize(r *http.Request) error {
 		st.tokenErr = err
 		return &RequestError{Operation: st.call.op, Attempts: st.n, Err: err, token: true}
 	}
-	st.token = tok.AccessToken
-	r.Header.Set("Authorization", tok.Type()+" "+tok.AccessToken)
+	ah := c.auth.Load()
+	if ah == nil || ah.tok != tok {
+		ah = &authHeader{tok: tok, value: []string{tok.Type() + " " + tok.AccessToken}}
+		c.auth.Store(ah)
+	}
+	st.auth = ah
+	r.Header["Authorization"] = ah.value
 	return nil
 }
 
-var errEmptyToken = fmt.Errorf("token source returned an empty token")
-
-// before runs before every attempt (go-retryablehttp's RequestLogHook).
-func (st *attempt) before(_ retryablehttp.Logger, _ *http.Request, _ int) {
+// beforeAttempt runs before every attempt (go-retryablehttp's RequestLogHook), after the
+// body was rewound.
+func beforeAttempt(_ retryablehttp.Logger, r *http.Request, _ int) {
+	st := stateOf(r.Context())
 	st.n++
+	// A write of the previous attempt that ends late can still set it: that errs on the
+	// side of "may have been applied".
 	st.wrote.Store(false)
 	if st.c.logger != nil {
 		st.start = st.c.now()
@@ -171,17 +207,17 @@ func (st *attempt) before(_ retryablehttp.Logger, _ *http.Request, _ int) {
 
 // prepareRetry runs before every attempt but the first. The header map is shared with the
 // previous attempt's request, which the transport may still hold, so it is copied.
-func (st *attempt) prepareRetry(r *http.Request) error {
+func prepareRetry(r *http.Request) error {
 	r.Header = r.Header.Clone()
-	return st.authorize(r)
+	return stateOf(r.Context()).authorize(r)
 }
 
 // checkRetry classifies the outcome of an attempt and decides whether to retry.
-func (st *attempt) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st := stateOf(ctx)
 	st.log(ctx, resp, err)
 	st.unknown = false
 	if err != nil {
-		// A request that was completely written may have been processed.
 		st.unknown = st.wrote.Load()
 		if ctx.Err() != nil || (st.unknown && !st.call.repeatable) {
 			return false, nil
@@ -204,7 +240,7 @@ func (st *attempt) checkRetry(ctx context.Context, resp *http.Response, err erro
 }
 
 // grant allows another attempt if the policy has one left and its wait ends before the
-// context's deadline.
+// context's deadline. The wait goes to backoff through RetryWaitMin.
 func (st *attempt) grant(ctx context.Context, resp *http.Response) bool {
 	c := st.c
 	if c.noRetries || st.retries+1 >= c.retry.MaxAttempts {
@@ -216,7 +252,7 @@ func (st *attempt) grant(ctx context.Context, resp *http.Response) bool {
 		return false
 	}
 	st.retries++
-	st.wait = wait
+	st.rc.RetryWaitMin = wait
 	return true
 }
 
@@ -224,33 +260,22 @@ func (st *attempt) grant(ctx context.Context, resp *http.Response) bool {
 // try once more with a fresh one. A 401 means the request was not processed.
 func (st *attempt) refresh() bool {
 	inv, ok := st.c.ts.(interface{ Invalidate(accessToken string) })
-	if !ok || st.refreshed || st.token == "" {
+	if !ok || st.refreshed || st.auth == nil {
 		return false
 	}
-	inv.Invalidate(st.token)
+	inv.Invalidate(st.auth.tok.AccessToken)
 	st.refreshed = true
-	st.wait = 0
+	st.rc.RetryWaitMin = 0
 	return true
 }
 
-func (st *attempt) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
-	return st.wait
-}
+// backoff returns the wait checkRetry chose (see grant).
+func backoff(chosen, _ time.Duration, _ int, _ *http.Response) time.Duration { return chosen }
 
-// giveUp is go-retryablehttp's ErrorHandler: hand back the last response or error as is,
-// so that the caller sees ZITADEL's error rather than "giving up after N attempts".
-func (st *attempt) giveUp(resp *http.Response, err error, _ int) (*http.Response, error) {
-	if st.tokenErr != nil {
-		if resp != nil {
-			resp.Body.Close()
-		}
-		return nil, st.tokenErr
-	}
-	if err == nil && resp == nil {
-		err = fmt.Errorf("no response")
-	}
-	return resp, err
-}
+// passThrough is go-retryablehttp's ErrorHandler: it hands back the last response or
+// error as is, so that the caller sees ZITADEL's error rather than "giving up after N
+// attempts".
+func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err }
 
 // requestError wraps a failure that left no usable response.
 func (st *attempt) requestError(err error) error {

@@ -125,7 +125,7 @@ func (s *UserService) RequestPasswordReset(ctx context.Context, userID string, d
 			return nil, err
 		}
 	}
-	cl := &call{
+	cl := call{
 		op:         "UserService.PasswordReset",
 		path:       "/v2/users/" + seg + "/password_reset",
 		repeatable: body.ReturnCode != nil,
@@ -181,11 +181,11 @@ func (s *UserService) SetPassword(ctx context.Context, userID string, req SetPas
 		CurrentPassword:  req.CurrentPassword,
 		VerificationCode: req.VerificationCode,
 	}
-	cl := &call{
+	cl := call{
 		op:         "UserService.SetPassword",
 		path:       "/v2/users/" + seg + "/password",
 		repeatable: req.CurrentPassword == "" && req.VerificationCode == "",
-		secrets:    []string{req.NewPassword, req.CurrentPassword, req.VerificationCode},
+		secrets:    [3]string{req.NewPassword, req.CurrentPassword, req.VerificationCode},
 	}
 	var out api.SetPasswordResponse
 	if err := s.c.do(ctx, cl, &body, &out, opts); err != nil {
