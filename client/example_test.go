@@ -86,7 +86,6 @@ func ExampleManagementService_SetHumanInitialPassword() {
 	bob := srv.AddHumanUser(clienttest.HumanUser{Username: "bob"})
 	c := srv.Client()
 
-	//lint:ignore SA1019 the example documents the deprecated call
 	_, err := c.Management.SetHumanInitialPassword(context.Background(), bob, "Init-Passw0rd!", client.InOrg(srv.DefaultOrgID()))
 	fmt.Println(err, srv.PasswordChangeRequired(bob))
 	// Output: <nil> true

@@ -41,15 +41,6 @@ func parseTime(s string) time.Time {
 	return t.UTC()
 }
 
-// decodeDetails decodes a success body of any of the three calls into Details.
-func decodeDetails(body []byte) (Details, error) {
-	var resp api.SetPasswordResponse
-	if err := json.Unmarshal(body, &resp); err != nil {
-		return Details{}, err
-	}
-	return detailsFrom(resp.Details), nil
-}
-
 // maxMessage bounds the message of an error built from a body that is not ZITADEL's JSON.
 const maxMessage = 256
 
@@ -64,7 +55,7 @@ func newAPIError(op string, status int, h http.Header, body []byte, secrets []st
 		e.Message = st.Message
 		for _, d := range st.Details {
 			if e.ID == "" {
-				e.ID = d.Id
+				e.ID = strings.TrimSpace(d.Id)
 			}
 			if d.FailedAttempts > 0 {
 				e.FailedAttempts = int(d.FailedAttempts)

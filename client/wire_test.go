@@ -258,10 +258,4 @@ func TestUnreadableSuccessIsOutcomeUnknown(t *testing.T) {
 	}
 }
 
-// jsonEqual reports whether two JSON texts decode to the same value.
-func jsonEqual(a, b string) bool {
-	var x, y any
-	return json.Unmarshal([]byte(a), &x) == nil && json.Unmarshal([]byte(b), &y) == nil && jsonString(x) == jsonString(y)
-}
-
 func jsonString(v any) string { b, _ := json.Marshal(v); return string(b) }

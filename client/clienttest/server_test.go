@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 the tests exercise the deprecated v1 call on purpose
+
 package clienttest_test
 
 import (

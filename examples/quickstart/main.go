@@ -66,6 +66,7 @@ func run(userID string, verbose bool) error {
 	}
 
 	fmt.Println("\n1. Set an initial password with ManagementService.SetHumanInitialPassword (v1, deprecated).")
+	//lint:ignore SA1019 the quickstart shows the deprecated call on purpose
 	d, err := c.Management.SetHumanInitialPassword(ctx, userID, strongPassword())
 	if err != nil {
 		return err
