@@ -34,6 +34,7 @@ type server struct {
 	conns atomic.Int64
 }
 
+// newServer starts a server; the caller closes it.
 func newServer(b *testing.B) *server {
 	s := &server{}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +48,6 @@ func newServer(b *testing.B) *server {
 		}
 	}
 	s.Start()
-	b.Cleanup(s.Close)
 	return s
 }
 
@@ -117,7 +117,9 @@ func BenchmarkSetPassword(b *testing.B) {
 	ctx := context.Background()
 	b.Run("impl=floor", func(b *testing.B) {
 		srv := newServer(b)
+		defer srv.Close()
 		f := &floor{hc: &http.Client{Transport: newTransport()}, url: srv.URL}
+		defer f.hc.CloseIdleConnections()
 		b.ReportAllocs()
 		for b.Loop() {
 			if err := f.setPassword(ctx); err != nil {
@@ -131,7 +133,9 @@ func BenchmarkSetPassword(b *testing.B) {
 	}{{"impl=sdk", nil}, {"impl=sdk-noretry", []client.Option{client.WithoutRetries()}}} {
 		b.Run(tc.name, func(b *testing.B) {
 			srv := newServer(b)
+			defer srv.Close()
 			c := newSDK(b, srv.URL, tc.opts...)
+			defer c.CloseIdleConnections()
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := c.Users.SetPassword(ctx, userID, sdkRequest); err != nil {
@@ -184,12 +188,16 @@ func BenchmarkSetPasswordParallel(b *testing.B) {
 	}
 	b.Run("impl=floor", func(b *testing.B) {
 		srv := newServer(b)
+		defer srv.Close()
 		f := &floor{hc: &http.Client{Transport: newTransport()}, url: srv.URL}
+		defer f.hc.CloseIdleConnections()
 		run(b, srv, func() error { return f.setPassword(ctx) })
 	})
 	b.Run("impl=sdk", func(b *testing.B) {
 		srv := newServer(b)
+		defer srv.Close()
 		c := newSDK(b, srv.URL)
+		defer c.CloseIdleConnections()
 		run(b, srv, func() error { _, err := c.Users.SetPassword(ctx, userID, sdkRequest); return err })
 	})
 }

@@ -75,9 +75,9 @@ func (c *Client) do(ctx context.Context, cl call, in, out any, opts []CallOption
 	if err != nil {
 		return &RequestError{Operation: cl.op, Err: err}
 	}
-	// Without GetBody, net/http never replays the body by itself: retries are decided
-	// here alone.
-	req.GetBody = nil
+	// GetBody stays: net/http replays a request by itself only when none of it was written
+	// (a stale keep-alive connection, an HTTP/2 stream the server refused), which is safe,
+	// and the trace above sees every write either way.
 	h := req.Header
 	h["Content-Type"] = jsonType
 	h["Accept"] = jsonType
