@@ -1,6 +1,8 @@
 package client
 
 import (
+	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -34,7 +36,7 @@ type Client struct {
 	noRetries bool
 	userAgent []string // the User-Agent header value, shared by all requests
 	logger    *slog.Logger
-	auth      atomic.Pointer[authHeader] // the last Authorization header built
+	auth      *atomic.Pointer[authHeader] // the last Authorization header built
 
 	// Seams for tests: the clock and the jitter source.
 	now   func() time.Time
@@ -75,6 +77,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		noRetries: cfg.noRetries,
 		userAgent: []string{userAgent(cfg.userAgent)},
 		logger:    cfg.logger,
+		auth:      new(atomic.Pointer[authHeader]),
 		now:       time.Now,
 		randN:     rand.Int64N,
 	}
@@ -84,7 +87,11 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 }
 
 // String describes the client without its credentials.
-func (c *Client) String() string { return "zitpass.Client(" + c.baseURL + ")" }
+func (c Client) String() string { return "zitpass.Client(" + c.baseURL + ")" }
+
+// Format prints the client as String does, for every verb, so that printing a Client
+// (or a struct holding one) cannot reach its token source.
+func (c Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
 // BaseURL returns the instance URL the client calls, without a trailing slash.
 func (c *Client) BaseURL() string { return c.baseURL }

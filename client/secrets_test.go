@@ -89,7 +89,8 @@ func TestSecretBearingTypesPrintRedacted(t *testing.T) {
 func TestClientPrintsWithoutToken(t *testing.T) {
 	srv := newRecorder(t, nil)
 	c := srv.client(t)
-	for _, verb := range []string{"%v", "%+v", "%s"} {
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		assertNoSecrets(t, verb, fmt.Sprintf(verb, c))
+		assertNoSecrets(t, verb, fmt.Sprintf(verb, *c))
 	}
 }
