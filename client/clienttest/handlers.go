@@ -15,21 +15,19 @@ import (
 	"github.com/zitpass/zitpass-go/client"
 )
 
-// route is an endpoint of the fake: a method and a path pattern where "{id}" matches one
-// escaped segment.
+// route is an API endpoint of the fake: a method and a path pattern where "{id}" matches
+// one escaped segment. Handlers return the JSON answer or ZITADEL's error.
 type route struct {
 	method  string
 	pattern []string
-	api     bool // an API call: faults apply
-	handle  func(s *Server, w http.ResponseWriter, r *http.Request, id string)
+	handle  func(s *Server, r *http.Request, id string) (any, *zerr)
 }
 
 var routes = []route{
-	{"POST", []string{"management", "v1", "users", "{id}", "password", "_initialize"}, true, (*Server).setInitialPassword},
-	{"POST", []string{"v2", "users", "{id}", "password_reset"}, true, (*Server).passwordReset},
-	{"POST", []string{"v2", "users", "{id}", "password"}, true, (*Server).setPassword},
-	{"GET", []string{"v2", "settings", "password", "complexity"}, true, (*Server).passwordComplexity},
-	{"POST", []string{"oauth", "v2", "token"}, false, (*Server).token},
+	{"POST", []string{"management", "v1", "users", "{id}", "password", "_initialize"}, (*Server).setInitialPassword},
+	{"POST", []string{"v2", "users", "{id}", "password_reset"}, (*Server).passwordReset},
+	{"POST", []string{"v2", "users", "{id}", "password"}, (*Server).setPassword},
+	{"GET", []string{"v2", "settings", "password", "complexity"}, (*Server).passwordComplexity},
 }
 
 // match reports whether the escaped path segments fit the pattern, and the unescaped id.
@@ -57,6 +55,14 @@ func (rt route) match(seg []string) (string, bool) {
 // serveHTTP routes on the escaped path, so that an escaped "/" or ".." in a user id stays
 // inside its segment, as it does in grpc-gateway.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.EscapedPath() == "/oauth/v2/token" {
+		if r.Method != http.MethodPost {
+			errMethodNotAllowed.write(w)
+			return
+		}
+		s.token(w, r)
+		return
+	}
 	seg := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
 	for _, rt := range routes {
 		id, ok := rt.match(seg)
@@ -67,11 +73,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			errMethodNotAllowed.write(w)
 			return
 		}
-		h := func(w http.ResponseWriter, r *http.Request) { rt.handle(s, w, r, id) }
-		if rt.api {
-			h = s.withFaults(h)
-		}
-		h(w, r)
+		s.withFaults(func(w http.ResponseWriter, r *http.Request) {
+			resp, e := rt.handle(s, r, id)
+			if e != nil {
+				e.write(w)
+				return
+			}
+			writeJSON(w, http.StatusOK, resp)
+		})(w, r)
 		return
 	}
 	errNotFoundRoute.write(w)
@@ -164,54 +173,46 @@ type initialPasswordRequest struct {
 }
 
 // setInitialPassword is ManagementService.SetHumanInitialPassword.
-func (s *Server) setInitialPassword(w http.ResponseWriter, r *http.Request, userID string) {
+func (s *Server) setInitialPassword(r *http.Request, userID string) (any, *zerr) {
 	var req initialPasswordRequest
 	if e := decodeBody(r, &req); e != nil {
-		e.write(w)
-		return
+		return nil, e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	caller, e := s.authenticate(r, true)
 	if e != nil {
-		e.write(w)
-		return
+		return nil, e
 	}
 	org := r.Header.Get("X-Zitadel-Orgid")
 	if org != "" && !s.orgs[org] {
-		errUnknownOrg.write(w)
-		return
+		return nil, errUnknownOrg
 	}
 	if org == "" {
 		org = caller.org
 	}
 	if !caller.admin {
-		errNoPermissionV1.write(w)
-		return
+		return nil, errNoPermissionV1
 	}
 	if req.Password == nil {
 		req.Password = new(string)
 	}
 	if e := lengthError("SetHumanInitialPasswordRequest.Password", req.Password, 1, 72); e != nil {
-		e.write(w)
-		return
+		return nil, e
 	}
 	u := s.users[userID]
 	switch {
 	case u == nil || !u.human:
-		errSetUnknownUser.write(w)
-		return
+		return nil, errSetUnknownUser
 	case u.org != org:
-		errOtherOrg.write(w)
-		return
+		return nil, errOtherOrg
 	}
 	if e := s.complexity.check(*req.Password); e != nil {
-		e.write(w)
-		return
+		return nil, e
 	}
 	u.password, u.changeRequired = *req.Password, true
 	s.changed(u)
-	writeJSON(w, http.StatusOK, s.details(u))
+	return s.details(u), nil
 }
 
 type passwordResetRequest struct {
@@ -234,63 +235,51 @@ func notificationType(raw json.RawMessage) (client.NotificationType, bool) {
 }
 
 // passwordReset is UserService.PasswordReset.
-func (s *Server) passwordReset(w http.ResponseWriter, r *http.Request, userID string) {
+func (s *Server) passwordReset(r *http.Request, userID string) (any, *zerr) {
 	var req passwordResetRequest
 	if e := decodeBody(r, &req); e != nil {
-		e.write(w)
-		return
+		return nil, e
 	}
 	if req.SendLink != nil && req.ReturnCode != nil {
-		errInvalid("proto: oneof zitadel.user.v2.PasswordResetRequest.medium is already set").write(w)
-		return
+		return nil, errInvalid("proto: oneof zitadel.user.v2.PasswordResetRequest.medium is already set")
 	}
 	kind := client.NotificationEmail
 	if req.SendLink != nil {
 		var ok bool
 		if kind, ok = notificationType(req.SendLink.NotificationType); !ok {
-			errInvalid("proto: invalid value for enum field notificationType").write(w)
-			return
+			return nil, errInvalid("proto: invalid value for enum field notificationType")
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	caller, e := s.authenticate(r, false)
 	if e != nil {
-		e.write(w)
-		return
+		return nil, e
 	}
 	if e := lengthError("PasswordResetRequest.UserId", &userID, 1, 200); e != nil {
-		e.write(w)
-		return
+		return nil, e
 	}
 	var tmpl string
 	if req.SendLink != nil && req.SendLink.URLTemplate != nil {
 		if e := lengthError("SendPasswordResetLink.UrlTemplate", req.SendLink.URLTemplate, 1, 200); e != nil {
-			e.write(w)
-			return
+			return nil, e
 		}
 		tmpl = *req.SendLink.URLTemplate
 	}
 	u := s.users[userID]
-	if u == nil || !u.human {
-		errResetUnknownUser.write(w)
-		return
-	}
-	if !caller.admin && caller.id != u.id {
-		errNoPermissionV2.write(w)
-		return
-	}
-	if u.password == "" {
-		errResetUninitialized.write(w)
-		return
+	switch {
+	case u == nil || !u.human:
+		return nil, errResetUnknownUser
+	case !caller.admin && caller.id != u.id:
+		return nil, errNoPermissionV2
+	case u.password == "":
+		return nil, errResetUninitialized
 	}
 	code := s.newCode()
 	var link string
 	if tmpl != "" {
-		var e *zerr
 		if link, e = expand(tmpl, u, code); e != nil {
-			e.write(w)
-			return
+			return nil, e
 		}
 	}
 	u.code = &verificationCode{value: code, expires: s.now().Add(s.codeTTL)}
@@ -301,7 +290,7 @@ func (s *Server) passwordReset(w http.ResponseWriter, r *http.Request, userID st
 	} else {
 		s.outbox = append(s.outbox, Notification{UserID: u.id, Type: kind, Code: code, Link: link})
 	}
-	writeJSON(w, http.StatusOK, resp)
+	return resp, nil
 }
 
 // expand renders a link template as ZITADEL does, with UserID, Code and OrgID.
@@ -326,74 +315,57 @@ type setPasswordRequest struct {
 	VerificationCode *string `json:"verificationCode"`
 }
 
-// setPassword is UserService.SetPassword.
-func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, userID string) {
+// setPassword is UserService.SetPassword. A code is checked before the policy, the
+// current password after it.
+func (s *Server) setPassword(r *http.Request, userID string) (any, *zerr) {
 	var req setPasswordRequest
 	if e := decodeBody(r, &req); e != nil {
-		e.write(w)
-		return
+		return nil, e
 	}
 	if req.CurrentPassword != nil && req.VerificationCode != nil {
-		errInvalid("proto: oneof zitadel.user.v2.SetPasswordRequest.verification is already set").write(w)
-		return
+		return nil, errInvalid("proto: oneof zitadel.user.v2.SetPasswordRequest.verification is already set")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	caller, e := s.authenticate(r, false)
 	if e != nil {
-		e.write(w)
-		return
+		return nil, e
 	}
 	if e := s.validateSetPassword(&req, userID); e != nil {
-		e.write(w)
-		return
+		return nil, e
 	}
 	newPassword := *req.NewPassword.Password
 	u := s.users[userID]
-	if u == nil || !u.human {
-		errSetUnknownUser.write(w)
-		return
-	}
 	verified := req.CurrentPassword != nil || req.VerificationCode != nil
-	if !caller.admin && (caller.id != u.id || !verified) {
-		errNoPermissionV2.write(w)
-		return
-	}
-	if u.password == "" {
-		errSetUninitialized.write(w)
-		return
-	}
 	switch {
-	case req.VerificationCode != nil:
+	case u == nil || !u.human:
+		return nil, errSetUnknownUser
+	case !caller.admin && (caller.id != u.id || !verified):
+		return nil, errNoPermissionV2
+	case u.password == "":
+		return nil, errSetUninitialized
+	}
+	if req.VerificationCode != nil {
 		if e := s.checkCode(u, *req.VerificationCode); e != nil {
-			e.write(w)
-			return
+			return nil, e
 		}
-		if e := s.complexity.check(newPassword); e != nil {
-			e.write(w)
-			return
-		}
-		u.code = nil
-	case req.CurrentPassword != nil:
-		if e := s.complexity.check(newPassword); e != nil {
-			e.write(w)
-			return
-		}
+	}
+	if e := s.complexity.check(newPassword); e != nil {
+		return nil, e
+	}
+	if req.CurrentPassword != nil {
 		if *req.CurrentPassword != u.password {
 			u.failedChecks++
-			wrongPassword(u.failedChecks).write(w)
-			return
+			return nil, wrongPassword(u.failedChecks)
 		}
 		u.failedChecks = 0
-	default:
-		if e := s.complexity.check(newPassword); e != nil {
-			e.write(w)
-			return
-		}
+	}
+	if req.VerificationCode != nil {
+		u.code = nil
 	}
 	u.password, u.changeRequired = newPassword, req.NewPassword.ChangeRequired
 	s.changed(u)
-	writeJSON(w, http.StatusOK, s.details(u))
+	return s.details(u), nil
 }
 
 func (s *Server) validateSetPassword(req *setPasswordRequest, userID string) *zerr {
@@ -429,15 +401,13 @@ func (s *Server) checkCode(u *user, code string) *zerr {
 }
 
 // passwordComplexity is SettingsService.GetPasswordComplexitySettings.
-func (s *Server) passwordComplexity(w http.ResponseWriter, r *http.Request, _ string) {
+func (s *Server) passwordComplexity(r *http.Request, _ string) (any, *zerr) {
 	s.mu.Lock()
-	_, e := s.authenticate(r, false)
-	p := s.complexity
-	s.mu.Unlock()
-	if e != nil {
-		e.write(w)
-		return
+	defer s.mu.Unlock()
+	if _, e := s.authenticate(r, false); e != nil {
+		return nil, e
 	}
+	p := s.complexity
 	settings := map[string]any{"resourceOwnerType": "RESOURCE_OWNER_TYPE_INSTANCE"}
 	if p.MinLength > 0 {
 		settings["minLength"] = strconv.Itoa(p.MinLength)
@@ -448,5 +418,5 @@ func (s *Server) passwordComplexity(w http.ResponseWriter, r *http.Request, _ st
 			settings[name] = true
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"settings": settings})
+	return map[string]any{"settings": settings}, nil
 }

@@ -51,8 +51,9 @@ func oauthError(w http.ResponseWriter, status int, code, desc string) {
 	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
 }
 
-// token is the OAuth token endpoint: the JWT profile grant and client credentials.
-func (s *Server) token(w http.ResponseWriter, r *http.Request, _ string) {
+// token is the OAuth token endpoint: the JWT profile grant and client credentials. Its
+// errors are OAuth errors, not ZITADEL's API errors, so it writes its own answers.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "malformed form")
 		return
