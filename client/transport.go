@@ -39,56 +39,19 @@ func (c *Client) do(ctx context.Context, cl call, in, out any, opts []CallOption
 	if ctx == nil {
 		return &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
-	var cc callConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&cc)
-		}
-	}
-	orgID := c.orgID
-	if cc.orgIDSet {
-		orgID = cc.orgID
-	}
-	if cl.org {
-		if err := validateHeaderValue("orgID", orgID); err != nil {
-			return err
-		}
+	orgID, err := c.orgFor(cl, opts)
+	if err != nil {
+		return err
 	}
 	body, err := json.Marshal(in)
 	if err != nil {
 		return &RequestError{Operation: cl.op, Err: err}
 	}
-
-	st := &attempt{c: c, call: cl}
-	st.rc = retryablehttp.Client{
-		HTTPClient:     c.hc,
-		RetryMax:       c.retry.MaxAttempts, // checkRetry enforces the policy; the +1 leaves room for a token refresh
-		CheckRetry:     checkRetry,
-		Backoff:        backoff,
-		ErrorHandler:   passThrough,
-		RequestLogHook: beforeAttempt,
-		PrepareRetry:   prepareRetry,
-	}
-	st.trace.WroteRequest = st.wroteRequest
-	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &st.trace)
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+cl.path, body)
+	st := c.newAttempt(cl)
+	req, err := st.newRequest(ctx, body, orgID)
 	if err != nil {
-		return &RequestError{Operation: cl.op, Err: err}
-	}
-	// GetBody stays: net/http replays a request by itself only when none of it was written
-	// (a stale keep-alive connection, an HTTP/2 stream the server refused), which is safe,
-	// and the trace above sees every write either way.
-	h := req.Header
-	h["Content-Type"] = jsonType
-	h["Accept"] = jsonType
-	h["User-Agent"] = c.userAgent
-	if cl.org && orgID != "" {
-		h["X-Zitadel-Orgid"] = []string{orgID}
-	}
-	if err := st.authorize(req.Request); err != nil {
 		return err
 	}
-
 	resp, err := st.rc.Do(req)
 	if err == nil && resp == nil {
 		err = errNoResponse
@@ -100,22 +63,85 @@ func (c *Client) do(ctx context.Context, cl call, in, out any, opts []CallOption
 		return st.requestError(err)
 	}
 	defer resp.Body.Close()
+	return st.readResponse(resp, out)
+}
+
+// orgFor returns the x-zitadel-orgid value for the call: InOrg, else WithOrgID, and
+// nothing for calls that do not send the header.
+func (c *Client) orgFor(cl call, opts []CallOption) (string, error) {
+	if !cl.org {
+		return "", nil
+	}
+	var cc callConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cc)
+		}
+	}
+	orgID := c.orgID
+	if cc.orgIDSet {
+		orgID = cc.orgID
+	}
+	return orgID, validateHeaderValue("orgID", orgID)
+}
+
+// newAttempt sets up the state of one call, go-retryablehttp's client with it.
+func (c *Client) newAttempt(cl call) *attempt {
+	st := &attempt{c: c, call: cl}
+	st.rc = retryablehttp.Client{
+		HTTPClient:     c.hc,
+		RetryMax:       c.retry.MaxAttempts, // checkRetry enforces the policy; the +1 leaves room for a token refresh
+		CheckRetry:     checkRetry,
+		Backoff:        backoff,
+		ErrorHandler:   passThrough,
+		RequestLogHook: beforeAttempt,
+		PrepareRetry:   prepareRetry,
+	}
+	st.trace.WroteRequest = st.wroteRequest
+	return st
+}
+
+// newRequest builds the POST with its headers and the first attempt's token.
+func (st *attempt) newRequest(ctx context.Context, body []byte, orgID string) (*retryablehttp.Request, error) {
+	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &st.trace)
+	// GetBody stays set: net/http replays a request by itself only when none of it was
+	// written (a stale keep-alive connection, an HTTP/2 stream the server refused), which
+	// is safe, and the trace sees every write either way.
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, st.c.baseURL+st.call.path, body)
+	if err != nil {
+		return nil, &RequestError{Operation: st.call.op, Err: err}
+	}
+	h := req.Header
+	h["Content-Type"] = jsonType
+	h["Accept"] = jsonType
+	h["User-Agent"] = st.c.userAgent
+	if orgID != "" {
+		h["X-Zitadel-Orgid"] = []string{orgID}
+	}
+	if err := st.authorize(req.Request); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// readResponse turns the final answer into out or an error.
+func (st *attempt) readResponse(resp *http.Response, out any) error {
 	st.lr = io.LimitedReader{R: resp.Body, N: maxBody}
-	raw, readErr := io.ReadAll(&st.lr)
+	raw, err := io.ReadAll(&st.lr)
 	if resp.StatusCode/100 != 2 {
-		e := newAPIError(cl.op, resp.StatusCode, resp.Header, raw, cl.secrets[:])
+		e := newAPIError(st.call.op, resp.StatusCode, resp.Header, raw, st.call.secrets[:])
 		e.Attempts = st.n
 		e.OutcomeUnknown = st.unknown
 		return e
 	}
-	if readErr == nil {
-		readErr = json.Unmarshal(raw, out)
+	if err == nil {
+		err = json.Unmarshal(raw, out)
 	}
-	if readErr != nil {
+	if err != nil {
 		// ZITADEL answered 2xx, so the call most likely took effect, but the answer is not
 		// one it would send: a proxy may have answered instead.
-		return &RequestError{Operation: cl.op, Attempts: st.n, OutcomeUnknown: true,
-			Err: fmt.Errorf("reading the %d response: %w", resp.StatusCode, readErr)}
+		return &RequestError{Operation: st.call.op, Attempts: st.n, OutcomeUnknown: true,
+			Err: fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)}
 	}
 	return nil
 }
