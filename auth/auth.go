@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/zitpass/zitpass-go/internal/endpoint"
@@ -30,18 +29,15 @@ func scopesOrDefault(scopes []string) []string {
 	return append([]string(nil), scopes...)
 }
 
-// tokenURL validates the issuer and returns its token endpoint.
-func tokenURL(issuer string) (string, error) {
-	base, err := endpoint.Parse(issuer, false)
+// parseIssuer validates the issuer and returns it normalized (the instance URL without a
+// trailing slash, as ZITADEL writes its own issuer) with its token endpoint.
+func parseIssuer(raw string) (issuer, tokenURL string, err error) {
+	issuer, err = endpoint.Parse(raw, false)
 	if err != nil {
-		return "", &ConfigError{Field: "issuer", Reason: err.Error()}
+		return "", "", &ConfigError{Field: "issuer", Reason: err.Error()}
 	}
-	return base + tokenPath, nil
+	return issuer, issuer + tokenPath, nil
 }
-
-// issuerURL is the issuer as the audience of an assertion: the instance URL without a
-// trailing slash, as ZITADEL writes its own issuer.
-func issuerURL(issuer string) string { return strings.TrimRight(issuer, "/") }
 
 // httpClient returns the client for token requests: the one in ctx under
 // oauth2.HTTPClient, or a new one with a timeout. Redirects are never followed, since the

@@ -17,7 +17,7 @@ import (
 // oauth2.HTTPClient; it is not kept. An invalid issuer makes every Token call fail with a
 // *ConfigError.
 func ClientCredentials(ctx context.Context, issuer, clientID, clientSecret string, scopes ...string) oauth2.TokenSource {
-	endpoint, err := tokenURL(issuer)
+	_, endpoint, err := parseIssuer(issuer)
 	s := &clientCreds{
 		clientID: clientID,
 		endpoint: endpoint,

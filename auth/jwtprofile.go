@@ -50,7 +50,7 @@ func JWTProfileFile(ctx context.Context, issuer, path string, scopes ...string) 
 }
 
 func newJWTProfile(ctx context.Context, issuer string, keyJSON []byte, path string, scopes []string) (oauth2.TokenSource, error) {
-	endpoint, err := tokenURL(issuer)
+	audience, endpoint, err := parseIssuer(issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func newJWTProfile(ctx context.Context, issuer string, keyJSON []byte, path stri
 	}
 	s := &jwtProfile{
 		key:      key,
-		audience: issuerURL(issuer),
+		audience: audience,
 		endpoint: endpoint,
 		scope:    strings.Join(scopesOrDefault(scopes), " "),
 		hc:       httpClient(ctx),

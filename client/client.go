@@ -1,6 +1,7 @@
 package client
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -107,7 +108,7 @@ func parseBaseURL(raw string, insecure bool) (string, error) {
 	base, err := endpoint.Parse(raw, insecure)
 	if err != nil {
 		reason := err.Error()
-		if strings.HasPrefix(reason, "http is only") {
+		if errors.Is(err, endpoint.ErrPlainHTTP) {
 			reason += " or WithInsecureHTTP"
 		}
 		return "", &ValidationError{Field: "baseURL", Reason: reason}

@@ -8,6 +8,10 @@ import (
 	"strings"
 )
 
+// ErrPlainHTTP is returned for an http:// URL to a host that is not loopback when insecure
+// is not set, so that callers can name their own way to allow it.
+var ErrPlainHTTP = errors.New("http is only allowed for loopback hosts; use https")
+
 // Parse checks that raw is an absolute http(s) URL without user info, query or fragment,
 // and that it uses https unless its host is loopback or insecure is set. It returns the URL
 // as scheme://host[/path] without a trailing slash. Errors never repeat raw, which may hold
@@ -30,7 +34,7 @@ func Parse(raw string, insecure bool) (string, error) {
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return "", errors.New("must not have a query or fragment")
 	case u.Scheme == "http" && !insecure && !IsLoopback(u.Hostname()):
-		return "", errors.New("http is only allowed for loopback hosts; use https")
+		return "", ErrPlainHTTP
 	}
 	return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"), nil
 }
