@@ -2,11 +2,6 @@ package bench
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/json"
-	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +11,7 @@ import (
 
 	"github.com/zitpass/zitpass-go/auth"
 	"github.com/zitpass/zitpass-go/client"
+	"github.com/zitpass/zitpass-go/client/clienttest"
 )
 
 // instance is a ZITADEL stand-in with a counting token endpoint.
@@ -40,18 +36,16 @@ func newInstance(tb testing.TB) *instance {
 	return in
 }
 
-func keyFile(tb testing.TB) []byte {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
-	b, _ := json.Marshal(map[string]string{"type": "serviceaccount", "keyId": "k1", "key": string(pemKey), "userId": "svc"})
-	return b
+// keyFile returns a service user's key file, as the fake ZITADEL issues it; the bench
+// instance does not check assertions, so any well-formed key file will do.
+func keyFile() []byte {
+	srv := clienttest.NewServer()
+	defer srv.Close()
+	return srv.KeyFile(srv.AddServiceUser(clienttest.ServiceUser{Username: "svc"}))
 }
 
 func jwtClient(tb testing.TB, in *instance) *client.Client {
-	ts, err := auth.JWTProfile(context.Background(), in.URL, keyFile(tb))
+	ts, err := auth.JWTProfile(context.Background(), in.URL, keyFile())
 	if err != nil {
 		tb.Fatal(err)
 	}

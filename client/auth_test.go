@@ -2,11 +2,7 @@ package client_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"io"
 	"net/http"
@@ -20,6 +16,7 @@ import (
 
 	"github.com/zitpass/zitpass-go/auth"
 	"github.com/zitpass/zitpass-go/client"
+	"github.com/zitpass/zitpass-go/client/clienttest"
 	"golang.org/x/oauth2"
 )
 
@@ -155,16 +152,13 @@ func TestTokenEndpointFailureAtCallTime(t *testing.T) {
 	}
 }
 
+// writeKeyFile writes a service user's key file, as the fake ZITADEL issues it.
 func writeKeyFile(t *testing.T) string {
 	t.Helper()
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
-	b, _ := json.Marshal(map[string]string{"type": "serviceaccount", "keyId": "k1", "key": string(pemKey), "userId": "svc"})
+	srv := clienttest.NewServer()
+	defer srv.Close()
 	path := filepath.Join(t.TempDir(), "key.json")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	if err := os.WriteFile(path, srv.KeyFile(srv.AddServiceUser(clienttest.ServiceUser{Username: "svc"})), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
