@@ -160,8 +160,13 @@ type APIError struct {
 	// password (zitadel.v1.CredentialsCheckError), or 0.
 	FailedAttempts int
 	// OutcomeUnknown is set when the answer does not tell whether the call took effect
-	// (HTTP 500, 502, 504). errors.Is(err, ErrOutcomeUnknown) reports it.
+	// (HTTP 502 and 504, and a 500 that is not ZITADEL's own error). errors.Is(err,
+	// ErrOutcomeUnknown) reports it.
 	OutcomeUnknown bool
+
+	zitadel      bool // the body is ZITADEL's JSON error, not a proxy's page
+	wrapped      Code // the gRPC code inside a v1 "rpc error: code = ..." message, or OK
+	afterUnknown bool // an earlier attempt of the call ended with an unknown outcome
 }
 
 // Error describes the failure with the operation, status, code, id and message.
@@ -197,43 +202,51 @@ func (e *APIError) Error() string {
 
 // Is reports whether target is the sentinel for e's Code: ErrInvalidArgument
 // (InvalidArgument, OutOfRange), ErrNotFound, ErrAlreadyExists, ErrPermissionDenied,
-// ErrUnauthenticated (Unauthenticated, and v1's answer to a missing token: HTTP 500 with
-// code Unknown and "Unauthenticated" in the message), ErrFailedPrecondition,
+// ErrUnauthenticated (Unauthenticated or HTTP 401), ErrFailedPrecondition,
 // ErrRateLimited (ResourceExhausted or HTTP 429), ErrUnavailable (Unavailable or HTTP
 // 503), ErrInternal (Internal, DataLoss, Unknown) and ErrOutcomeUnknown (OutcomeUnknown).
+//
+// The v1 APIs answer errors of ZITADEL's interceptors with HTTP 500, code Unknown and the
+// real status in the message ("rpc error: code = Unauthenticated desc = auth header
+// missing"). Such an error matches the sentinel of the code in the message, so a missing
+// token matches ErrUnauthenticated on v1 as on v2.
 func (e *APIError) Is(target error) bool {
+	code := e.effectiveCode()
 	switch target {
 	case ErrInvalidArgument:
-		return e.Code == InvalidArgument || e.Code == OutOfRange
+		return code == InvalidArgument || code == OutOfRange
 	case ErrNotFound:
-		return e.Code == NotFound
+		return code == NotFound
 	case ErrAlreadyExists:
-		return e.Code == AlreadyExists
+		return code == AlreadyExists
 	case ErrPermissionDenied:
-		return e.Code == PermissionDenied
+		return code == PermissionDenied
 	case ErrUnauthenticated:
 		return e.unauthenticated()
 	case ErrFailedPrecondition:
-		return e.Code == FailedPrecondition
+		return code == FailedPrecondition
 	case ErrRateLimited:
-		return e.Code == ResourceExhausted || e.StatusCode == 429
+		return code == ResourceExhausted || e.StatusCode == 429
 	case ErrUnavailable:
-		return e.Code == Unavailable || e.StatusCode == 503
+		return code == Unavailable || e.StatusCode == 503
 	case ErrInternal:
-		return (e.Code == Internal || e.Code == DataLoss || e.Code == Unknown) && !e.unauthenticated()
+		return code == Internal || code == DataLoss || code == Unknown
 	case ErrOutcomeUnknown:
 		return e.OutcomeUnknown
 	}
 	return false
 }
 
-// unauthenticated also covers the management API's answer to a request without a token:
-// HTTP 500, code 2, a message that names Unauthenticated.
-func (e *APIError) unauthenticated() bool {
-	if e.Code == Unauthenticated || e.StatusCode == 401 {
-		return true
+// effectiveCode is the wrapped code of a v1 interceptor error, else Code.
+func (e *APIError) effectiveCode() Code {
+	if e.wrapped != OK {
+		return e.wrapped
 	}
-	return e.Code == Unknown && e.StatusCode == 500 && strings.Contains(e.Message, "Unauthenticated")
+	return e.Code
+}
+
+func (e *APIError) unauthenticated() bool {
+	return e.effectiveCode() == Unauthenticated || e.StatusCode == 401
 }
 
 // trimIDSuffix drops the " (ID)" ZITADEL appends to messages, since Error prints the id.

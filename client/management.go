@@ -39,7 +39,7 @@ func (s *ManagementService) SetHumanInitialPassword(ctx context.Context, userID,
 		secrets:    [3]string{password},
 	}
 	var out api.SetHumanInitialPasswordResponse
-	if err := s.c.do(ctx, cl, &api.SetHumanInitialPasswordRequest{Password: password}, &out, opts); err != nil {
+	if err := s.c.do(ctx, cl, newCallConfig(opts), &api.SetHumanInitialPasswordRequest{Password: password}, &out); err != nil {
 		return nil, err
 	}
 	d := detailsFrom(out.Details)

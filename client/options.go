@@ -82,11 +82,40 @@ type CallOption func(*callConfig)
 type callConfig struct {
 	orgID    string
 	orgIDSet bool
+	token    string
 }
 
-// InOrg sends x-zitadel-orgid: orgID on this call, overriding WithOrgID; InOrg("") sends
-// no organization header, so the caller's own organization applies. Only management (v1)
-// calls send the header; user service (v2) calls ignore InOrg.
+func newCallConfig(opts []CallOption) callConfig {
+	var cc callConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cc)
+		}
+	}
+	return cc
+}
+
+// org returns the organization of the call: InOrg's, else def.
+func (cc callConfig) org(def string) string {
+	if cc.orgIDSet {
+		return cc.orgID
+	}
+	return def
+}
+
+// InOrg sets the organization of this call. Management (v1) calls send it as
+// x-zitadel-orgid, overriding WithOrgID; InOrg("") sends no header, so the caller's own
+// organization applies. User service (v2) calls that take an organization
+// (AddHumanUser, the settings) send it in the request; the other v2 calls find users by
+// id across the instance and ignore InOrg.
 func InOrg(orgID string) CallOption {
 	return func(c *callConfig) { c.orgID = orgID; c.orgIDSet = true }
+}
+
+// AsUser sends this call with token, a user's own access token or a session token from
+// SessionService.CreateWithPassword, instead of the client's token source. It is meant
+// for AuthService calls, which act on the user the token belongs to. The token is a
+// secret: it is never logged or put into errors.
+func AsUser(token string) CallOption {
+	return func(c *callConfig) { c.token = token }
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -89,24 +90,55 @@ type failure int
 const (
 	failNone         failure = iota // success, or an answer a retry would not change
 	failAuth                        // the token was refused: nothing was processed
-	failNotProcessed                // 429, 503: the server did not process the request
-	failAmbiguous                   // 500, 502, 504: the request may have been processed
+	failNotProcessed                // the server did not apply the request: retry any call
+	failAmbiguous                   // the request may have been applied
 )
 
+// failureOf classifies an answer by who sent it and what it says.
+//
+//   - 401, and the v1 APIs' 500 for a missing or refused token: failAuth.
+//   - 429, 503 and gRPC Unavailable: the request was not processed.
+//   - ZITADEL's write conflict, a 500 with code 2 whose message carries SQLSTATE 23505:
+//     its event push lost an optimistic-concurrency race and nothing was applied, so it
+//     is not processed either; the same request succeeds when repeated.
+//   - Any other 5xx that is ZITADEL's own error (its JSON body with an error id, an
+//     interceptor error of the v1 gateway, or the bcrypt length limit): the command failed
+//     and nothing was applied; a retry would fail the same way, so it is final.
+//   - 502, 504, and 5xx bodies that are not ZITADEL's (a proxy's page, plain text,
+//     nothing): the outcome is unknown.
 func failureOf(resp *http.Response) failure {
-	switch resp.StatusCode {
-	case http.StatusUnauthorized:
+	switch status := resp.StatusCode; {
+	case status == http.StatusUnauthorized:
 		return failAuth
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
 		return failNotProcessed
-	case http.StatusInternalServerError:
-		// The management API answers a missing or refused token with a 500.
-		if e := newAPIError("", resp.StatusCode, resp.Header, peekBody(resp), nil); e.unauthenticated() {
-			return failAuth
-		}
+	case status == http.StatusBadGateway || status == http.StatusGatewayTimeout:
 		return failAmbiguous
-	case http.StatusBadGateway, http.StatusGatewayTimeout:
-		return failAmbiguous
+	case status < 500:
+		return failNone
 	}
-	return failNone
+	return newAPIError("", resp.StatusCode, resp.Header, peekBody(resp), nil).failure()
+}
+
+// failure classifies a 5xx answer other than 502, 503 and 504; see failureOf.
+func (e *APIError) failure() failure {
+	switch {
+	case !e.zitadel:
+		return failAmbiguous
+	case e.unauthenticated():
+		return failAuth
+	case e.Code == Unavailable:
+		return failNotProcessed
+	case e.writeConflict():
+		return failNotProcessed
+	case e.ID != "" || e.wrapped != OK || strings.Contains(e.Message, "bcrypt: password length exceeds"):
+		return failNone
+	}
+	return failAmbiguous
+}
+
+// writeConflict reports ZITADEL's answer when two writes to one aggregate race: PostgreSQL
+// refused the second event with a unique violation (SQLSTATE 23505).
+func (e *APIError) writeConflict() bool {
+	return e.Code == Unknown && e.ID == "" && strings.Contains(e.Message, "SQLSTATE 23505")
 }

@@ -22,8 +22,10 @@ const maxBody = 1 << 20
 
 // call describes one API operation invocation.
 type call struct {
-	op   string // e.g. "UserService.SetPassword"
-	path string // escaped, starting with "/"
+	op     string // e.g. "UserService.SetPassword"
+	method string // "" means POST
+	path   string // escaped, starting with "/"
+	query  string // encoded query string without "?", or ""
 	// org: send x-zitadel-orgid (management API only).
 	org bool
 	// repeatable: running the call twice has the effect of running it once, so failures
@@ -33,21 +35,38 @@ type call struct {
 	secrets [3]string
 }
 
-// do sends in as the JSON body of a POST to cl.path and decodes a 2xx answer into out.
-// Token, org header, user agent, retries and logging all plug in here.
-func (c *Client) do(ctx context.Context, cl call, in, out any, opts []CallOption) error {
+func (cl *call) verb() string {
+	if cl.method == "" {
+		return http.MethodPost
+	}
+	return cl.method
+}
+
+// do sends the call with in as its JSON body (none when in is nil) and decodes a 2xx
+// answer into out. It is the one request path of every call: token, org header, user
+// agent, retries and logging all plug in here.
+func (c *Client) do(ctx context.Context, cl call, cc callConfig, in, out any) error {
 	if ctx == nil {
 		return &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
-	orgID, err := c.orgFor(cl, opts)
-	if err != nil {
+	orgID := ""
+	if cl.org {
+		orgID = cc.org(c.orgID)
+	}
+	if err := validateHeaderValue("orgID", orgID); err != nil {
 		return err
 	}
-	body, err := json.Marshal(in)
-	if err != nil {
-		return &RequestError{Operation: cl.op, Err: err}
+	if err := validateHeaderValue("AsUser", cc.token); err != nil {
+		return err
 	}
-	st := c.newAttempt(cl)
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return &RequestError{Operation: cl.op, Err: err}
+		}
+	}
+	st := c.newAttempt(cl, cc)
 	req, err := st.newRequest(ctx, body, orgID)
 	if err != nil {
 		return err
@@ -66,28 +85,9 @@ func (c *Client) do(ctx context.Context, cl call, in, out any, opts []CallOption
 	return st.readResponse(resp, out)
 }
 
-// orgFor returns the x-zitadel-orgid value for the call: InOrg, else WithOrgID, and
-// nothing for calls that do not send the header.
-func (c *Client) orgFor(cl call, opts []CallOption) (string, error) {
-	if !cl.org {
-		return "", nil
-	}
-	var cc callConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&cc)
-		}
-	}
-	orgID := c.orgID
-	if cc.orgIDSet {
-		orgID = cc.orgID
-	}
-	return orgID, validateHeaderValue("orgID", orgID)
-}
-
 // newAttempt sets up the state of one call, go-retryablehttp's client with it.
-func (c *Client) newAttempt(cl call) *attempt {
-	st := &attempt{c: c, call: cl}
+func (c *Client) newAttempt(cl call, cc callConfig) *attempt {
+	st := &attempt{c: c, call: cl, callToken: cc.token}
 	st.rc = retryablehttp.Client{
 		HTTPClient:     c.hc,
 		RetryMax:       c.retry.MaxAttempts, // checkRetry enforces the policy; the +1 leaves room for a token refresh
@@ -107,12 +107,22 @@ func (st *attempt) newRequest(ctx context.Context, body []byte, orgID string) (*
 	// GetBody stays set: net/http replays a request by itself only when none of it was
 	// written (a stale keep-alive connection, an HTTP/2 stream the server refused), which
 	// is safe, and the trace sees every write either way.
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, st.c.baseURL+st.call.path, body)
+	url := st.c.baseURL + st.call.path
+	if st.call.query != "" {
+		url += "?" + st.call.query
+	}
+	var rawBody any // a nil []byte would still be sent as an empty body
+	if body != nil {
+		rawBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, st.call.verb(), url, rawBody)
 	if err != nil {
 		return nil, &RequestError{Operation: st.call.op, Err: err}
 	}
 	h := req.Header
-	h["Content-Type"] = jsonType
+	if body != nil {
+		h["Content-Type"] = jsonType
+	}
 	h["Accept"] = jsonType
 	h["User-Agent"] = st.c.userAgent
 	if orgID != "" {
@@ -132,6 +142,7 @@ func (st *attempt) readResponse(resp *http.Response, out any) error {
 		e := newAPIError(st.call.op, resp.StatusCode, resp.Header, raw, st.call.secrets[:])
 		e.Attempts = st.n
 		e.OutcomeUnknown = st.unknown
+		e.afterUnknown = st.wasUnknown && !st.unknown
 		return e
 	}
 	if err == nil {
@@ -164,17 +175,20 @@ type attempt struct {
 	lr    io.LimitedReader // reads the final response body
 	auth  *authHeader      // the Authorization header of the current attempt
 
+	callToken string // AsUser: this call's own bearer token instead of the client's
+
 	// wrote is set when the transport has written the current attempt's request
 	// completely (it does so on its own goroutine). Until then the server cannot have
 	// received the request; after, it may have.
 	wrote atomic.Bool
 
-	n         int       // attempts started
-	retries   int       // retries granted by the policy (a token refresh is not one)
-	refreshed bool      // the one token refresh after a 401 was used
-	unknown   bool      // the last attempt failed in a way that may have applied it
-	start     time.Time // when the current attempt started, when logging
-	tokenErr  error     // the token source failed
+	n          int       // attempts started
+	retries    int       // retries granted by the policy (a token refresh is not one)
+	refreshed  bool      // the one token refresh after a 401 was used
+	unknown    bool      // the last attempt failed in a way that may have applied it
+	wasUnknown bool      // some attempt failed in a way that may have applied it
+	start      time.Time // when the current attempt started, when logging
+	tokenErr   error     // the token source failed
 }
 
 type attemptKey struct{}
@@ -197,6 +211,10 @@ type authHeader struct {
 // authorize sets the Authorization header from the token source.
 func (st *attempt) authorize(r *http.Request) error {
 	c := st.c
+	if st.callToken != "" {
+		r.Header["Authorization"] = []string{"Bearer " + st.callToken}
+		return nil
+	}
 	if c.ts == nil {
 		return nil
 	}
@@ -245,6 +263,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	st.unknown = false
 	if err != nil {
 		st.unknown = st.wrote.Load()
+		st.wasUnknown = st.wasUnknown || st.unknown
 		if ctx.Err() != nil || (st.unknown && !st.call.repeatable) {
 			return false, nil
 		}
@@ -256,7 +275,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	case failNotProcessed:
 		return st.grant(ctx, resp), nil
 	case failAmbiguous:
-		st.unknown = true
+		st.unknown, st.wasUnknown = true, true
 		if !st.call.repeatable {
 			return false, nil
 		}
@@ -320,7 +339,7 @@ func (st *attempt) log(ctx context.Context, resp *http.Response, err error) {
 	attrs := make([]slog.Attr, 0, 8)
 	attrs = append(attrs,
 		slog.String("operation", st.call.op),
-		slog.String("method", http.MethodPost),
+		slog.String("method", st.call.verb()),
 		slog.String("path", st.call.path),
 		slog.Int("attempt", st.n),
 		slog.Duration("duration", st.c.now().Sub(st.start)),

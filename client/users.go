@@ -131,7 +131,7 @@ func (s *UserService) RequestPasswordReset(ctx context.Context, userID string, d
 		repeatable: body.ReturnCode != nil,
 	}
 	var out api.PasswordResetResponse
-	if err := s.c.do(ctx, cl, &body, &out, opts); err != nil {
+	if err := s.c.do(ctx, cl, newCallConfig(opts), &body, &out); err != nil {
 		return nil, err
 	}
 	return &PasswordReset{Details: detailsFrom(out.Details), VerificationCode: out.VerificationCode}, nil
@@ -188,7 +188,7 @@ func (s *UserService) SetPassword(ctx context.Context, userID string, req SetPas
 		secrets:    [3]string{req.NewPassword, req.CurrentPassword, req.VerificationCode},
 	}
 	var out api.SetPasswordResponse
-	if err := s.c.do(ctx, cl, &body, &out, opts); err != nil {
+	if err := s.c.do(ctx, cl, newCallConfig(opts), &body, &out); err != nil {
 		return nil, err
 	}
 	d := detailsFrom(out.Details)

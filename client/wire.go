@@ -51,6 +51,7 @@ func newAPIError(op string, status int, h http.Header, body []byte, secrets []st
 	e := &APIError{StatusCode: status, Operation: op, RequestID: h.Get("X-Request-Id")}
 	var st api.Status
 	if err := json.Unmarshal(body, &st); err == nil && (st.Code != 0 || st.Message != "") {
+		e.zitadel = true
 		e.Code = Code(st.Code)
 		e.Message = st.Message
 		for _, d := range st.Details {
@@ -73,8 +74,32 @@ func newAPIError(op string, status int, h http.Header, body []byte, secrets []st
 	if e.ID == "" {
 		e.ID = idFromMessage(e.Message)
 	}
+	if e.zitadel && e.Code == Unknown {
+		e.wrapped = wrappedCode(e.Message)
+	}
 	e.Message = scrub(e.Message, secrets)
 	return e
+}
+
+// wrappedCode finds the gRPC status that ZITADEL's v1 gateway wraps into a code 2 (Unknown)
+// answer: "rpc error: code = Unauthenticated desc = auth header missing". Such errors come
+// from ZITADEL's interceptors (authentication, request validation), before any command ran.
+func wrappedCode(msg string) Code {
+	const prefix = "rpc error: code = "
+	rest, ok := strings.CutPrefix(msg, prefix)
+	if !ok {
+		return OK
+	}
+	name, _, ok := strings.Cut(rest, " ")
+	if !ok {
+		return OK
+	}
+	for c, n := range codeNames {
+		if n == name && c != int(OK) && c != int(Unknown) {
+			return Code(c)
+		}
+	}
+	return OK
 }
 
 // idFromMessage finds the id ZITADEL appends to its messages: "... (COMMAND-uXHNj)".
