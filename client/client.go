@@ -27,7 +27,10 @@ const defaultTimeout = 30 * time.Second
 // instance and reuse it, so that connections and cached tokens are reused.
 type Client struct {
 	Users      *UserService       // user service v2: the current API
+	Sessions   *SessionService    // session service v2: password checks
+	Settings   *SettingsService   // settings service v2: password policy, lockout, expiry
 	Management *ManagementService // management API v1: deprecated calls only
+	Auth       *AuthService       // auth API v1: deprecated, the signed-in user's own calls
 
 	baseURL   string // scheme://host[/prefix], no trailing slash
 	hc        *http.Client
@@ -83,7 +86,10 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		randN:     rand.Int64N,
 	}
 	c.Users = &UserService{c: c}
+	c.Sessions = &SessionService{c: c}
+	c.Settings = &SettingsService{c: c}
 	c.Management = &ManagementService{c: c}
+	c.Auth = &AuthService{c: c}
 	return c, nil
 }
 

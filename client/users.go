@@ -2,9 +2,14 @@ package client
 
 import (
 	"context"
+	"errors"
 	"io"
+	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"text/template"
+	"time"
 
 	"github.com/zitpass/zitpass-go/internal/api"
 )
@@ -189,6 +194,232 @@ func (s *UserService) SetPassword(ctx context.Context, userID string, req SetPas
 	}
 	var out api.SetPasswordResponse
 	if err := s.c.do(ctx, cl, newCallConfig(opts), &body, &out); err != nil {
+		return nil, err
+	}
+	d := detailsFrom(out.Details)
+	return &d, nil
+}
+
+// AddHumanUserRequest is the input of AddHumanUser. It prints without its password and
+// hash.
+type AddHumanUserRequest struct {
+	// UserID is your own id for the user; "" lets ZITADEL assign one. With your own id the
+	// call can be retried safely after a failure with an unknown outcome: see AddHumanUser.
+	UserID string
+	// OrgID is the organization the user belongs to; "" means the caller's organization
+	// (InOrg sets it too; OrgID wins).
+	OrgID string
+	// Username is the login name; "" means the email address.
+	Username   string
+	GivenName  string // required
+	FamilyName string // required
+	Email      string // required
+	// EmailVerified marks the email address as verified; otherwise ZITADEL sends a
+	// verification email.
+	EmailVerified bool
+	Phone         string // optional
+	// Password is the first password, checked against the organization's complexity
+	// policy. At most one of Password and PasswordHash; with neither the user is active
+	// without a password (SetPassword or a reset can give it one).
+	Password string
+	// PasswordHash is a hash ZITADEL imports from another user store, in modular crypt
+	// format: bcrypt ($2a$, $2b$, $2y$), argon2, scrypt, pbkdf2, md5 as the instance
+	// allows. A hash is not checked against the complexity policy, since the password
+	// cannot be read from it: ZITADEL accepts a bcrypt hash of "abc".
+	PasswordHash string
+	// ChangeRequired makes the user choose a new password at the next login.
+	ChangeRequired bool
+}
+
+func (r *AddHumanUserRequest) validate() error {
+	if r.UserID != "" {
+		if err := checkLength("UserID", r.UserID, 1, maxUserID); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct {
+		name, v string
+		lo      int
+	}{
+		{"Username", r.Username, 0}, {"GivenName", r.GivenName, 1}, {"FamilyName", r.FamilyName, 1},
+		{"Email", r.Email, 1}, {"Phone", r.Phone, 0}, {"PasswordHash", r.PasswordHash, 0},
+	} {
+		if err := checkLength(f.name, f.v, f.lo, maxField); err != nil {
+			return err
+		}
+	}
+	if r.Email != "" && !strings.Contains(r.Email, "@") {
+		return &ValidationError{Field: "Email", Reason: "must be an email address"}
+	}
+	if r.Password != "" && r.PasswordHash != "" {
+		return &ValidationError{Field: "PasswordHash", Reason: "set at most one of Password and PasswordHash"}
+	}
+	if r.PasswordHash != "" && !strings.HasPrefix(r.PasswordHash, "$") {
+		return &ValidationError{Field: "PasswordHash", Reason: `must be a hash in modular crypt format ("$2a$...", "$argon2id$...")`}
+	}
+	return checkLength("Password", r.Password, 0, maxPasswordV2)
+}
+
+// AddedUser is the answer to AddHumanUser.
+type AddedUser struct {
+	UserID  string
+	Details Details
+}
+
+// AddHumanUser creates a human user (POST /v2/users/human), with a first password, an
+// imported password hash, or no password. The organization is req.OrgID, else InOrg's,
+// else the caller's own.
+//
+// Errors: a password that breaks the complexity policy is ErrInvalidArgument with an id
+// ending in -HuJf6 (too short), -VoaRj, -co3Xw, -ZBv4H or -ZDLwA (this call reports them
+// as COMMA-..., the others as DOMAIN-...); a hash ZITADEL cannot read is USER-JDk4t; a
+// username or user id that exists is ErrAlreadyExists (V3-DKcYh). With ZITADEL's default
+// hasher (bcrypt) a password over 72 bytes is refused with ErrInternal and no user is made.
+//
+// Retries: without UserID, a repeated request would create a second user (or fail on the
+// username), so after a failure with an unknown outcome the call returns an error matching
+// ErrOutcomeUnknown. With UserID it is retried: the repeat cannot create a second user. If
+// the repeat finds the user already there (409), the first attempt most likely created it;
+// AddHumanUser then reads the user back and reports success when its username, email and
+// organization are those requested, and the 409 otherwise.
+func (s *UserService) AddHumanUser(ctx context.Context, req AddHumanUserRequest, opts ...CallOption) (*AddedUser, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	cc := newCallConfig(opts)
+	body := addHumanUserBody(&req, cc.org(""))
+	cl := call{
+		op:         "UserService.AddHumanUser",
+		path:       "/v2/users/human",
+		repeatable: req.UserID != "",
+		secrets:    [3]string{req.Password, req.PasswordHash},
+	}
+	var out api.AddHumanUserResponse
+	err := s.c.do(ctx, cl, cc, body, &out)
+	if err == nil {
+		return &AddedUser{UserID: out.UserId, Details: detailsFrom(out.Details)}, nil
+	}
+	var ae *APIError
+	if req.UserID != "" && errors.As(err, &ae) && ae.afterUnknown && ae.Code == AlreadyExists {
+		if u, gerr := s.GetUser(ctx, req.UserID, opts...); gerr == nil && u.matches(&req, body) {
+			return &AddedUser{UserID: u.ID, Details: u.Details}, nil
+		}
+	}
+	return nil, err
+}
+
+// matches reports whether u is the user req asked for: the check after a repeated
+// AddHumanUser found its id taken.
+func (u *User) matches(req *AddHumanUserRequest, body *api.AddHumanUserRequest) bool {
+	username := req.Username
+	if username == "" {
+		username = req.Email
+	}
+	org := ""
+	if body.Organization != nil {
+		org = body.Organization.OrgId
+	}
+	return u.ID == req.UserID && u.Username == username && strings.EqualFold(u.Email, req.Email) && (org == "" || u.OrgID == org)
+}
+
+// UserState is the state of a user.
+type UserState int
+
+// The user states of ZITADEL.
+const (
+	UserStateUnspecified UserState = iota
+	UserStateActive
+	UserStateInactive
+	UserStateDeleted
+	// UserStateLocked: too many wrong passwords (or LockUser); UnlockUser ends it.
+	UserStateLocked
+	// UserStateInitial: created through the v1 API without a password and with an
+	// unverified email. No password call works on such a user until it verifies its email.
+	UserStateInitial
+)
+
+var userStateNames = [...]string{"Unspecified", "Active", "Inactive", "Deleted", "Locked", "Initial"}
+
+// String returns the state's name, e.g. "Locked".
+func (s UserState) String() string {
+	if s >= 0 && int(s) < len(userStateNames) {
+		return userStateNames[s]
+	}
+	return "UserState(" + strconv.Itoa(int(s)) + ")"
+}
+
+// User is a user as GetUser returns it: the fields that matter for passwords.
+type User struct {
+	ID       string
+	Username string
+	Email    string
+	// OrgID is the user's organization (its resource owner).
+	OrgID                  string
+	State                  UserState
+	EmailVerified          bool
+	PasswordChangeRequired bool
+	// PasswordChanged is when the password was last set; zero when the user has never had
+	// one (or is a service user).
+	PasswordChanged time.Time
+	Details         Details
+}
+
+// GetUser returns a user (GET /v2/users/{userId}). An unknown user is ErrNotFound
+// (QUERY-Dfbg2); a user created a moment ago can briefly be not found as well, while
+// ZITADEL's read model catches up.
+func (s *UserService) GetUser(ctx context.Context, userID string, opts ...CallOption) (*User, error) {
+	seg, err := userPath(userID)
+	if err != nil {
+		return nil, err
+	}
+	cl := call{op: "UserService.GetUserByID", method: http.MethodGet, path: "/v2/users/" + seg, repeatable: true}
+	var out api.GetUserByIDResponse
+	if err := s.c.do(ctx, cl, newCallConfig(opts), nil, &out); err != nil {
+		return nil, err
+	}
+	return userFrom(out.User), nil
+}
+
+// HasPassword reports whether the user has a password
+// (GET /v2/users/{userId}/authentication_methods).
+//
+// ZITADEL answers this for an unknown user as for a user without any authentication
+// method: false, without an error. Use GetUser to tell the two apart.
+func (s *UserService) HasPassword(ctx context.Context, userID string, opts ...CallOption) (bool, error) {
+	seg, err := userPath(userID)
+	if err != nil {
+		return false, err
+	}
+	cl := call{op: "UserService.ListAuthenticationMethodTypes", method: http.MethodGet,
+		path: "/v2/users/" + seg + "/authentication_methods", repeatable: true}
+	var out api.ListAuthenticationMethodTypesResponse
+	if err := s.c.do(ctx, cl, newCallConfig(opts), nil, &out); err != nil {
+		return false, err
+	}
+	return slices.Contains(out.AuthMethodTypes, api.AUTHENTICATIONMETHODTYPEPASSWORD), nil
+}
+
+// UnlockUser unlocks a user that too many wrong passwords (or LockUser) locked
+// (POST /v2/users/{userId}/unlock), and starts its failed-attempt count over. A user that
+// is not locked is ErrFailedPrecondition (COMMAND-olb9vb0oca); an unknown user is
+// ErrNotFound (COMMAND-x377t913pw).
+//
+// The call is retried after a failure with an unknown outcome. When such a repeat finds
+// the user no longer locked, the first attempt unlocked it, and UnlockUser reports success
+// with empty Details.
+func (s *UserService) UnlockUser(ctx context.Context, userID string, opts ...CallOption) (*Details, error) {
+	seg, err := userPath(userID)
+	if err != nil {
+		return nil, err
+	}
+	cl := call{op: "UserService.UnlockUser", path: "/v2/users/" + seg + "/unlock", repeatable: true}
+	var out api.DetailsResponse
+	err = s.c.do(ctx, cl, newCallConfig(opts), struct{}{}, &out)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.afterUnknown && ae.ID == "COMMAND-olb9vb0oca" {
+		return &Details{}, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	d := detailsFrom(out.Details)

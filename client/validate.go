@@ -1,7 +1,6 @@
 package client
 
 import (
-	"net/url"
 	"strconv"
 	"unicode/utf8"
 )
@@ -13,6 +12,7 @@ const (
 	maxPasswordV2       = 200
 	maxVerificationCode = 20
 	maxURLTemplate      = 200
+	maxField            = 200 // names, email, phone, hash, login name, session id
 )
 
 // checkLength enforces ZITADEL's min_len/max_len rules, which count characters (runes).
@@ -37,11 +37,16 @@ func userPath(userID string) (string, error) {
 	if !utf8.ValidString(userID) {
 		return "", &ValidationError{Field: "userID", Reason: "must be valid UTF-8"}
 	}
-	switch userID {
-	case ".":
-		return "%2E", nil
-	case "..":
-		return "%2E%2E", nil
+	return pathSegment(userID), nil
+}
+
+// checkBytes enforces a protoc-gen-validate max_bytes rule.
+func checkBytes(field, v string, lo, hi int) error {
+	switch n := len(v); {
+	case n == 0 && lo > 0:
+		return &ValidationError{Field: field, Reason: "must not be empty"}
+	case n < lo || n > hi:
+		return &ValidationError{Field: field, Reason: "must be " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi) + " bytes, not " + strconv.Itoa(n)}
 	}
-	return url.PathEscape(userID), nil
+	return nil
 }

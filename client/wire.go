@@ -150,3 +150,68 @@ func scrub(s string, secrets []string) string {
 	}
 	return s
 }
+
+// addHumanUserBody builds the AddHumanUser request; org is InOrg's organization, used
+// when req names none.
+func addHumanUserBody(req *AddHumanUserRequest, org string) *api.AddHumanUserRequest {
+	b := &api.AddHumanUserRequest{
+		UserId:   req.UserID,
+		Username: req.Username,
+		Profile:  api.SetHumanProfile{GivenName: req.GivenName, FamilyName: req.FamilyName},
+		Email:    api.SetHumanEmail{Email: req.Email, IsVerified: req.EmailVerified},
+	}
+	if req.OrgID != "" {
+		org = req.OrgID
+	}
+	if org != "" {
+		b.Organization = &api.Organization{OrgId: org}
+	}
+	if req.Phone != "" {
+		b.Phone = &api.SetHumanPhone{Phone: req.Phone}
+	}
+	switch {
+	case req.Password != "":
+		b.Password = &api.Password{Password: req.Password, ChangeRequired: req.ChangeRequired}
+	case req.PasswordHash != "":
+		b.HashedPassword = &api.HashedPassword{Hash: req.PasswordHash, ChangeRequired: req.ChangeRequired}
+	}
+	return b
+}
+
+var userStates = map[api.UserState]UserState{
+	api.USERSTATEACTIVE:   UserStateActive,
+	api.USERSTATEINACTIVE: UserStateInactive,
+	api.USERSTATEDELETED:  UserStateDeleted,
+	api.USERSTATELOCKED:   UserStateLocked,
+	api.USERSTATEINITIAL:  UserStateInitial,
+}
+
+// userFrom converts a v2 user; a missing user gives the zero User.
+func userFrom(u *api.User) *User {
+	if u == nil {
+		return &User{}
+	}
+	out := &User{
+		ID:       u.UserId,
+		Username: u.Username,
+		State:    userStates[u.State],
+		Details:  detailsFrom(u.Details),
+	}
+	out.OrgID = out.Details.ResourceOwner
+	if h := u.Human; h != nil {
+		out.Email = h.Email.Email
+		out.EmailVerified = h.Email.IsVerified
+		out.PasswordChangeRequired = h.PasswordChangeRequired
+		out.PasswordChanged = parseTime(h.PasswordChanged)
+	}
+	return out
+}
+
+// parseUint reads a uint64 that protojson sent as a string; absent or malformed is 0.
+func parseUint(s string) int {
+	n, err := strconv.ParseUint(s, 10, 31)
+	if err != nil {
+		return 0
+	}
+	return int(n)
+}
