@@ -39,6 +39,7 @@ type Client struct {
 	retry     RetryPolicy
 	noRetries bool
 	userAgent []string // the User-Agent header value, shared by all requests
+	instance  []string // the x-zitadel-instance-host header value, or nil
 	logger    *slog.Logger
 	auth      *atomic.Pointer[authHeader] // the last Authorization header built
 
@@ -69,6 +70,9 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	if err := validateHeaderValue("userAgent", cfg.userAgent); err != nil {
 		return nil, err
 	}
+	if err := validateInstanceHost(cfg.instanceHost); err != nil {
+		return nil, err
+	}
 	if cfg.retry.MaxAttempts < 0 || cfg.retry.MinBackoff < 0 || cfg.retry.MaxBackoff < 0 {
 		return nil, &ValidationError{Field: "RetryPolicy", Reason: "must not be negative"}
 	}
@@ -80,6 +84,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		retry:     cfg.retry.withDefaults(),
 		noRetries: cfg.noRetries,
 		userAgent: []string{userAgent(cfg.userAgent)},
+		instance:  headerValue(cfg.instanceHost),
 		logger:    cfg.logger,
 		auth:      new(atomic.Pointer[authHeader]),
 		now:       time.Now,
@@ -130,6 +135,24 @@ func validateHeaderValue(field, v string) error {
 		}
 	}
 	return nil
+}
+
+// validateInstanceHost accepts "" (no header) or a host[:port] without scheme or path.
+func validateInstanceHost(host string) error {
+	if host == "" {
+		return nil
+	}
+	if strings.ContainsAny(host, "/ ") || strings.Contains(host, "://") {
+		return &ValidationError{Field: "instanceHost", Reason: `must be a host[:port] such as "auth.example.com" or "localhost:8080", without scheme or path`}
+	}
+	return validateHeaderValue("instanceHost", host)
+}
+
+func headerValue(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return []string{v}
 }
 
 func userAgent(prefix string) string {

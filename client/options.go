@@ -21,6 +21,7 @@ type config struct {
 	userAgent    string
 	logger       *slog.Logger
 	insecureHTTP bool
+	instanceHost string
 }
 
 // WithTokenSource sets the source of the bearer token sent as "Authorization: Bearer" on
@@ -74,6 +75,18 @@ func WithLogger(l *slog.Logger) Option {
 // passwords then cross the network unencrypted: use it only on a trusted network.
 func WithInsecureHTTP() Option {
 	return func(c *config) { c.insecureHTTP = true }
+}
+
+// WithInstanceHost sends "x-zitadel-instance-host: host" on every request, host being the
+// instance's public host[:port] (e.g. "auth.example.com" or "localhost:8080"). ZITADEL
+// picks the instance by this header when it is present, else by the Host header, so it
+// lets an application reach ZITADEL through an address other than the instance's public
+// name: a docker compose service name (http://zitadel:8080), a Kubernetes service
+// (http://zitadel.auth.svc:8080), a load balancer's IP. Without it such calls fail with
+// ErrNotFound, id QUERY-n0wng ("Instance not found"). Token sources need the same header;
+// see auth.WithInstanceHost.
+func WithInstanceHost(host string) Option {
+	return func(c *config) { c.instanceHost = host }
 }
 
 // A CallOption configures a single call.

@@ -125,6 +125,9 @@ func (st *attempt) newRequest(ctx context.Context, body []byte, orgID string) (*
 	}
 	h["Accept"] = jsonType
 	h["User-Agent"] = st.c.userAgent
+	if st.c.instance != nil {
+		h["X-Zitadel-Instance-Host"] = st.c.instance
+	}
 	if orgID != "" {
 		h["X-Zitadel-Orgid"] = []string{orgID}
 	}

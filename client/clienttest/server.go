@@ -4,13 +4,18 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"log/slog"
 	mrand "math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,31 +28,62 @@ type Server struct {
 	ts      *httptest.Server
 	closing chan struct{}
 
-	now        func() time.Time
-	codeTTL    time.Duration
-	newCode    func() string
-	complexity PasswordComplexity
-	tokenTTL   time.Duration
+	now         func() time.Time
+	codeTTL     time.Duration
+	newCode     func() string
+	complexity  PasswordComplexity
+	expiry      client.PasswordExpiry
+	tokenTTL    time.Duration
+	hasherLimit int
+	publicURL   string // the issuer; its host is the instance host, when set
+	logger      *slog.Logger
+	listener    net.Listener
 
 	mu         sync.Mutex
 	nextID     int64
+	instanceID string
 	defaultOrg string
-	orgs       map[string]bool
-	users      map[string]*user
+	created    time.Time            // when the instance (and its default policies) were set up
+	orgs       map[string]*org      // by id
+	users      map[string]*user     // by id
 	tokens     map[string]*principal // access token → who holds it
+	sessions   map[string]*session  // by id
 	keys       map[string]*serviceKey
 	secrets    map[string]*clientSecret // client id → secret
+	lockout    client.Lockout           // the instance's lockout policy
 	outbox     []Notification
 	faults     []Fault
 	pat        string
 }
 
+type org struct {
+	id       string
+	lockout  *client.Lockout // the organization's own lockout policy, if any
+	sequence uint64
+	changed  time.Time
+}
+
+// userState is the state of a user, as ZITADEL's user states.
+type userState int
+
+const (
+	stateActive userState = iota
+	stateLocked
+	stateInitial
+)
+
 type user struct {
 	id, org, username, email, phone string
+	givenName, familyName           string
 	human                           bool
 	admin                           bool // instance administrator (service users only)
-	password                        string
+	emailVerified                   bool
+	state                           userState
+	password                        string // the password in clear, "" when none or hash is set
+	hash                            string // an imported bcrypt hash
 	changeRequired                  bool
+	passwordChanged                 time.Time
+	passwordGen                     int // bumped by every password change: older sessions stop working
 	sequence                        uint64
 	created, changed                time.Time
 	code                            *verificationCode
@@ -57,6 +93,15 @@ type user struct {
 type verificationCode struct {
 	value   string
 	expires time.Time
+}
+
+type session struct {
+	id, token, userID string
+	passwordChecked   bool
+	passwordGen       int // the user's passwordGen at the check
+	deleted           bool
+	sequence          uint64
+	changed           time.Time
 }
 
 type principal struct {
@@ -78,7 +123,23 @@ type clientSecret struct {
 // HumanUser is a human user to add with AddHumanUser.
 type HumanUser struct {
 	OrgID, Username, Email, Phone string
-	Password                      string // "" = no password yet (uninitialized)
+	// Password is the user's password; "" makes an active user without a password, as v2
+	// AddHumanUser does. SetPassword, a reset and v1 SetHumanInitialPassword can give it
+	// one.
+	Password string
+	// Initial makes a user in ZITADEL's INITIAL state: created through the v1 API without
+	// a password and with an unverified email. Every password call refuses it: a reset
+	// with COMMAND-Sfe4g, v2 SetPassword and v1 SetHumanInitialPassword with COMMAND-M9dse.
+	Initial bool
+
+	// ID is the user's id; "" lets the server assign one.
+	ID string
+	// PasswordHash is an imported bcrypt hash, instead of Password.
+	PasswordHash string
+	// ChangeRequired makes the password change-required.
+	ChangeRequired bool
+	// GivenName and FamilyName default to the username and "User".
+	GivenName, FamilyName string
 }
 
 // ServiceUser is a machine user to add with AddServiceUser.
@@ -97,15 +158,17 @@ type Notification struct {
 	Link   string // urlTemplate expanded, "" when no template applies
 }
 
-// PasswordComplexity is the password policy the fake enforces. Length counts bytes, and a
-// symbol is any byte outside [A-Za-z0-9], as in ZITADEL.
-type PasswordComplexity struct {
-	MinLength                                                            int
-	RequiresUppercase, RequiresLowercase, RequiresNumber, RequiresSymbol bool
-}
+// PasswordComplexity is the password policy the fake enforces, checked with
+// client.PasswordComplexity.Check: length in bytes, a symbol is any byte outside
+// [A-Za-z0-9], as in ZITADEL.
+type PasswordComplexity = client.PasswordComplexity
 
 // DefaultPasswordComplexity is ZITADEL's default policy.
 var DefaultPasswordComplexity = PasswordComplexity{MinLength: 8, RequiresUppercase: true, RequiresLowercase: true, RequiresNumber: true, RequiresSymbol: true}
+
+// DefaultHasherLimit is the longest password, in bytes, that ZITADEL's default hasher
+// (bcrypt) accepts.
+const DefaultHasherLimit = 72
 
 // A ServerOption configures a Server.
 type ServerOption func(*Server)
@@ -118,37 +181,87 @@ func WithPasswordComplexity(p PasswordComplexity) ServerOption {
 	return func(s *Server) { s.complexity = p }
 }
 
+// WithLockout sets the instance's lockout policy (default: no limit). Organizations can
+// have their own: see SetLockout.
+func WithLockout(l client.Lockout) ServerOption { return func(s *Server) { s.lockout = l } }
+
+// WithPasswordExpiry sets the instance's password expiry policy (default: never). The
+// fake reports it; it does not expire passwords.
+func WithPasswordExpiry(e client.PasswordExpiry) ServerOption {
+	return func(s *Server) { s.expiry = e }
+}
+
+// WithHasherLimit sets the longest password in bytes the server's password hasher
+// accepts (default DefaultHasherLimit, bcrypt's). A longer password fails as in ZITADEL:
+// 500 COMMAND-CahN2 when set, 500 with bcrypt's message on AddHumanUser, nothing applied.
+// 0 means no limit, as with ZITADEL configured for another hasher.
+func WithHasherLimit(bytes int) ServerOption { return func(s *Server) { s.hasherLimit = bytes } }
+
 // WithCodeExpiry sets how long a verification code is valid (default one hour).
 func WithCodeExpiry(d time.Duration) ServerOption { return func(s *Server) { s.codeTTL = d } }
 
-// WithCodeGenerator replaces the random six-letter verification codes, e.g. to make them
-// predictable in a test.
+// WithCodeGenerator replaces the random verification codes (six characters of A-Z and
+// 0-9, as ZITADEL's), e.g. to make them predictable in a test.
 func WithCodeGenerator(gen func() string) ServerOption { return func(s *Server) { s.newCode = gen } }
+
+// WithPublicURL names the instance's public URL, e.g. "http://localhost:8080". The server
+// then answers like a ZITADEL whose instance has that external domain: a request whose
+// x-zitadel-instance-host header (or, without it, Host header) is not the URL's host[:port]
+// gets 404 "Instance not found" (QUERY-n0wng), and JWT assertions must name the public URL
+// as their audience. Use it to test how an application reaches ZITADEL through another
+// address (client.WithInstanceHost, ZITADEL_ISSUER). Without it, any host is accepted and
+// the issuer is URL().
+func WithPublicURL(u string) ServerOption {
+	return func(s *Server) { s.publicURL = strings.TrimRight(u, "/") }
+}
+
+// WithPAT fixes the administrator's personal access token instead of a random one, e.g.
+// for a development setup whose application is configured before the fake starts.
+func WithPAT(token string) ServerOption { return func(s *Server) { s.pat = token } }
+
+// WithLogger logs every request at info level: method, path, status, duration and error id.
+// Bodies and tokens are never logged.
+func WithLogger(l *slog.Logger) ServerOption { return func(s *Server) { s.logger = l } }
+
+// WithListener serves on l instead of a new loopback port, e.g. to listen on a fixed
+// address. The server closes l.
+func WithListener(l net.Listener) ServerOption { return func(s *Server) { s.listener = l } }
 
 // NewServer starts a fake ZITADEL on a loopback port.
 func NewServer(opts ...ServerOption) *Server {
 	s := &Server{
-		closing:    make(chan struct{}),
-		now:        time.Now,
-		codeTTL:    time.Hour,
-		newCode:    randomCode,
-		complexity: DefaultPasswordComplexity,
-		tokenTTL:   12 * time.Hour,
-		nextID:     300000000000000000,
-		orgs:       map[string]bool{},
-		users:      map[string]*user{},
-		tokens:     map[string]*principal{},
-		keys:       map[string]*serviceKey{},
-		secrets:    map[string]*clientSecret{},
+		closing:     make(chan struct{}),
+		now:         time.Now,
+		codeTTL:     time.Hour,
+		newCode:     randomCode,
+		complexity:  DefaultPasswordComplexity,
+		tokenTTL:    12 * time.Hour,
+		hasherLimit: DefaultHasherLimit,
+		nextID:      300000000000000000,
+		orgs:        map[string]*org{},
+		users:       map[string]*user{},
+		tokens:      map[string]*principal{},
+		sessions:    map[string]*session{},
+		keys:        map[string]*serviceKey{},
+		secrets:     map[string]*clientSecret{},
 	}
 	for _, opt := range opts {
 		opt(s)
 	}
-	s.defaultOrg = s.id()
-	s.orgs[s.defaultOrg] = true
+	s.created = s.now().UTC()
+	s.instanceID = s.id()
+	s.defaultOrg = s.newOrg().id
 	admin := s.AddServiceUser(ServiceUser{Username: "zitadel-admin", Admin: true})
-	s.pat = s.issueToken(admin, time.Time{}, true)
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	if s.pat == "" {
+		s.pat = randomToken()
+	}
+	s.tokens[s.pat] = &principal{userID: admin, api: true}
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if s.listener != nil {
+		s.ts.Listener.Close()
+		s.ts.Listener = s.listener
+	}
+	s.ts.Start()
 	return s
 }
 
@@ -162,9 +275,17 @@ func (s *Server) Close() {
 	s.ts.Close()
 }
 
-// URL returns the instance's base URL, e.g. "http://127.0.0.1:41234". It is also the
-// issuer for token requests.
+// URL returns the address the server listens on, e.g. "http://127.0.0.1:41234".
 func (s *Server) URL() string { return s.ts.URL }
+
+// Issuer returns the instance's public URL: the one WithPublicURL named, else URL(). It is
+// the issuer token sources need, and the audience of JWT assertions.
+func (s *Server) Issuer() string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
+	return s.URL()
+}
 
 // PAT returns a personal access token of an instance administrator; it never expires.
 func (s *Server) PAT() string { return s.pat }
@@ -173,12 +294,22 @@ func (s *Server) PAT() string { return s.pat }
 // that the PAT's owner belongs to.
 func (s *Server) DefaultOrgID() string { return s.defaultOrg }
 
+// InstanceID returns the instance's id, the resource owner of its default policies and of
+// sessions.
+func (s *Server) InstanceID() string { return s.instanceID }
+
 // Client returns a client for the server, authenticated with PAT(). Its retries wait
-// milliseconds rather than seconds; opts are applied after that and may change it.
+// milliseconds rather than seconds; opts are applied after that and may change it. With
+// WithPublicURL, the client sends the public host as x-zitadel-instance-host.
 func (s *Server) Client(opts ...client.Option) *client.Client {
 	base := []client.Option{
 		client.WithTokenSource(auth.PAT(s.pat)),
 		client.WithRetryPolicy(client.RetryPolicy{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}),
+	}
+	if s.publicURL != "" {
+		if u, err := url.Parse(s.publicURL); err == nil {
+			base = append(base, client.WithInstanceHost(u.Host))
+		}
 	}
 	c, err := client.New(s.URL(), append(base, opts...)...)
 	if err != nil {
@@ -187,12 +318,30 @@ func (s *Server) Client(opts ...client.Option) *client.Client {
 	return c
 }
 
-// AddHumanUser adds a human user and returns its id.
+// AddHumanUser adds a human user and returns its id. Users added with an unknown OrgID
+// create that organization.
 func (s *Server) AddHumanUser(u HumanUser) (userID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	nu := s.addUser(u.OrgID, u.Username)
-	nu.human, nu.email, nu.phone, nu.password = true, u.Email, u.Phone, u.Password
+	nu := s.addUser(u.ID, u.OrgID, u.Username)
+	nu.human, nu.email, nu.phone = true, u.Email, u.Phone
+	nu.givenName, nu.familyName = u.GivenName, u.FamilyName
+	if nu.givenName == "" {
+		nu.givenName = u.Username
+	}
+	if nu.familyName == "" {
+		nu.familyName = "User"
+	}
+	nu.emailVerified = !u.Initial
+	if u.Initial {
+		nu.state = stateInitial
+		return nu.id
+	}
+	if u.Password != "" || u.PasswordHash != "" {
+		nu.password, nu.hash = u.Password, u.PasswordHash
+		nu.changeRequired = u.ChangeRequired
+		nu.passwordChanged = nu.created
+	}
 	return nu.id
 }
 
@@ -201,19 +350,24 @@ func (s *Server) AddHumanUser(u HumanUser) (userID string) {
 func (s *Server) AddServiceUser(u ServiceUser) (userID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	nu := s.addUser(u.OrgID, u.Username)
+	nu := s.addUser("", u.OrgID, u.Username)
 	nu.admin = u.Admin
 	return nu.id
 }
 
 // addUser creates a user in org (the default org when ""), creating the org if needed.
-func (s *Server) addUser(org, username string) *user {
-	if org == "" {
-		org = s.defaultOrg
+func (s *Server) addUser(id, orgID, username string) *user {
+	if orgID == "" {
+		orgID = s.defaultOrg
 	}
-	s.orgs[org] = true
+	if s.orgs[orgID] == nil {
+		s.orgs[orgID] = &org{id: orgID, sequence: 1, changed: s.now().UTC()}
+	}
+	if id == "" {
+		id = s.id()
+	}
 	now := s.now().UTC()
-	u := &user{id: s.id(), org: org, username: username, sequence: 1, created: now, changed: now}
+	u := &user{id: id, org: orgID, username: username, sequence: 1, created: now, changed: now}
 	s.users[u.id] = u
 	return u
 }
@@ -222,9 +376,38 @@ func (s *Server) addUser(org, username string) *user {
 func (s *Server) AddOrg() (orgID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := s.id()
-	s.orgs[id] = true
-	return id
+	return s.newOrg().id
+}
+
+func (s *Server) newOrg() *org {
+	o := &org{id: s.id(), sequence: 1, changed: s.now().UTC()}
+	s.orgs[o.id] = o
+	return o
+}
+
+// SetLockout sets an organization's own lockout policy, as the management API's
+// AddCustomLockoutPolicy does; orgID "" sets the instance's policy. With
+// MaxPasswordAttempts 3, the third wrong password in a row locks a user.
+func (s *Server) SetLockout(orgID string, l client.Lockout) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if orgID == "" {
+		s.lockout = l
+		return
+	}
+	o := s.orgs[orgID]
+	if o == nil {
+		panic("clienttest: SetLockout: unknown organization " + orgID)
+	}
+	o.lockout = &l
+}
+
+// lockoutFor is the lockout policy that applies to users of orgID.
+func (s *Server) lockoutFor(orgID string) client.Lockout {
+	if o := s.orgs[orgID]; o != nil && o.lockout != nil {
+		return *o.lockout
+	}
+	return s.lockout
 }
 
 func (s *Server) id() string {
@@ -244,15 +427,19 @@ func (s *Server) TokenFor(userID string) string {
 }
 
 func (s *Server) issueToken(userID string, expires time.Time, api bool) string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	tok := hex.EncodeToString(b)
+	tok := randomToken()
 	s.tokens[tok] = &principal{userID: userID, expires: expires, api: api}
 	return tok
 }
 
+func randomToken() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
 // KeyFile creates an RSA key for a service user and returns ZITADEL's JSON key file for it,
-// to use with auth.JWTProfile and s.URL() as the issuer.
+// to use with auth.JWTProfile and s.Issuer() as the issuer.
 func (s *Server) KeyFile(userID string) []byte {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -271,7 +458,7 @@ func (s *Server) KeyFile(userID string) []byte {
 }
 
 // ClientSecret creates a client secret for a service user, to use with
-// auth.ClientCredentials and s.URL() as the issuer.
+// auth.ClientCredentials and s.Issuer() as the issuer.
 func (s *Server) ClientSecret(userID string) (clientID, secret string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -279,9 +466,7 @@ func (s *Server) ClientSecret(userID string) (clientID, secret string) {
 	if u == nil {
 		panic("clienttest: ClientSecret: unknown user " + userID)
 	}
-	b := make([]byte, 24)
-	rand.Read(b)
-	clientID, secret = u.username+"@"+u.org, hex.EncodeToString(b)
+	clientID, secret = u.username+"@"+u.org, randomToken()
 	s.secrets[clientID] = &clientSecret{userID: userID, secret: secret}
 	return clientID, secret
 }
@@ -293,12 +478,13 @@ func (s *Server) Notifications() []Notification {
 	return append([]Notification(nil), s.outbox...)
 }
 
-// CheckPassword reports whether password is the user's current password.
+// CheckPassword reports whether password is the user's current password. Unlike a
+// password check through the API, it does not count toward the lockout policy.
 func (s *Server) CheckPassword(userID, password string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.users[userID]
-	return u != nil && u.password != "" && u.password == password
+	return u != nil && u.passwordIs(password)
 }
 
 // PasswordChangeRequired reports whether the user must change the password at next login.
@@ -309,11 +495,55 @@ func (s *Server) PasswordChangeRequired(userID string) bool {
 	return u != nil && u.changeRequired
 }
 
-// randomCode returns six upper-case letters, like ZITADEL's default code generator.
+// UserState returns the user's state as GetUser reports it, UserStateUnspecified for an
+// unknown user.
+func (s *Server) UserState(userID string) client.UserState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[userID]
+	if u == nil {
+		return client.UserStateUnspecified
+	}
+	return u.state.public()
+}
+
+// FailedPasswordChecks returns how many wrong passwords in a row the user has entered.
+func (s *Server) FailedPasswordChecks(userID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[userID]; u != nil {
+		return u.failedChecks
+	}
+	return 0
+}
+
+func (st userState) public() client.UserState {
+	switch st {
+	case stateLocked:
+		return client.UserStateLocked
+	case stateInitial:
+		return client.UserStateInitial
+	}
+	return client.UserStateActive
+}
+
+const codeAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// randomCode returns six characters of A-Z and 0-9, like ZITADEL's default code generator.
 func randomCode() string {
 	b := make([]byte, 6)
 	for i := range b {
-		b[i] = byte('A' + mrand.IntN(26))
+		b[i] = codeAlphabet[mrand.IntN(len(codeAlphabet))]
 	}
 	return string(b)
 }
+
+// randomSessionToken returns 78 characters of unpadded base64url, the shape of ZITADEL's
+// session tokens.
+func randomSessionToken() string {
+	b := make([]byte, 58)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -15,14 +16,15 @@ import (
 	"github.com/zitpass/zitpass-go/auth"
 )
 
-// caller is who an access token belongs to.
+// caller is who a bearer token belongs to.
 type caller struct {
-	id, org string
-	admin   bool
+	user  *user
+	admin bool
 }
 
-// authenticate checks the bearer token of an API call. Callers hold s.mu. The management
-// API (v1) answers a missing header with a 500, as ZITADEL does.
+// authenticate checks the bearer token of an API call: an access token, or the token of a
+// session whose password check passed and whose user has not changed the password since.
+// Callers hold s.mu. The v1 APIs answer a missing header with a 500, as ZITADEL does.
 func (s *Server) authenticate(r *http.Request, v1 bool) (*caller, *zerr) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
@@ -35,15 +37,32 @@ func (s *Server) authenticate(r *http.Request, v1 bool) (*caller, *zerr) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return nil, errTokenInvalid
 	}
-	p := s.tokens[strings.TrimSpace(tok)]
-	if p == nil || !p.api || (!p.expires.IsZero() && !s.now().Before(p.expires)) {
-		return nil, errTokenInvalid
+	tok = strings.TrimSpace(tok)
+	if p := s.tokens[tok]; p != nil {
+		u := s.users[p.userID]
+		if u == nil || !p.api || (!p.expires.IsZero() && !s.now().Before(p.expires)) {
+			return nil, errTokenInvalid
+		}
+		return &caller{user: u, admin: u.admin}, nil
 	}
-	u := s.users[p.userID]
-	if u == nil {
-		return nil, errTokenInvalid
+	if sess := s.sessionByToken(tok); sess != nil {
+		u := s.users[sess.userID]
+		if u == nil || !sess.passwordChecked || sess.passwordGen != u.passwordGen {
+			return nil, errAuthRequired
+		}
+		return &caller{user: u}, nil
 	}
-	return &caller{id: u.id, org: u.org, admin: u.admin}, nil
+	return nil, errTokenInvalid
+}
+
+// sessionByToken finds a live session by its token.
+func (s *Server) sessionByToken(tok string) *session {
+	for _, sess := range s.sessions {
+		if !sess.deleted && subtle.ConstantTimeCompare([]byte(sess.token), []byte(tok)) == 1 {
+			return sess
+		}
+	}
+	return nil
 }
 
 // oauthError is an RFC 6749 error answer.
@@ -137,7 +156,7 @@ func (s *Server) verifyAssertion(assertion string) (userID, problem string) {
 	switch {
 	case claims.Iss != key.userID || claims.Sub != key.userID:
 		return "", "iss and sub must be the key's user"
-	case !audienceContains(claims.Aud, s.URL()):
+	case !audienceContains(claims.Aud, s.Issuer()):
 		return "", "audience must contain the issuer"
 	case claims.Exp <= now:
 		return "", "assertion expired"

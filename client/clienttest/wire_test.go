@@ -74,7 +74,7 @@ func TestErrorTable(t *testing.T) {
 	alice := addAlice(srv)
 	other := srv.AddOrg()
 	carol := srv.AddHumanUser(clienttest.HumanUser{OrgID: other, Username: "carol", Password: oldPassword})
-	fresh := srv.AddHumanUser(clienttest.HumanUser{Username: "fresh"})
+	initial := srv.AddHumanUser(clienttest.HumanUser{Username: "initial", Initial: true})
 	nobody := "999999"
 	setPath := func(id string) string { return "/v2/users/" + id + "/password" }
 	resetPath := func(id string) string { return "/v2/users/" + id + "/password_reset" }
@@ -127,10 +127,13 @@ func TestErrorTable(t *testing.T) {
 		})
 	}
 	t.Run("reset for a user not yet initialized", func(t *testing.T) {
-		post(t, srv, resetPath(fresh), pat, `{}`).want(t, 400, 9, "COMMAND-Sfe4g")
+		post(t, srv, resetPath(initial), pat, `{}`).want(t, 400, 9, "COMMAND-Sfe4g")
 	})
 	t.Run("set for a user not yet initialized", func(t *testing.T) {
-		post(t, srv, setPath(fresh), pat, `{"newPassword":{"password":"N3w-Passw0rd!"}}`).want(t, 400, 9, "COMMAND-M9dse")
+		post(t, srv, setPath(initial), pat, `{"newPassword":{"password":"N3w-Passw0rd!"}}`).want(t, 400, 9, "COMMAND-M9dse")
+	})
+	t.Run("v1 initialize for a user not yet initialized", func(t *testing.T) {
+		post(t, srv, initPath(initial), pat, `{"password":"N3w-Passw0rd!"}`).want(t, 400, 9, "COMMAND-M9dse")
 	})
 	t.Run("empty verificationCode", func(t *testing.T) {
 		post(t, srv, setPath(alice), pat, `{"newPassword":{"password":"N3w-Passw0rd!"},"verificationCode":""}`).want(t, 400, 3, "")

@@ -1,0 +1,129 @@
+package clienttest
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// The settings service v2: /v2/settings/...
+
+// settingsOrg reads the request context of a settings call: ctx.orgId (or ctx.org_id) an
+// organization, ctx.instance=true the instance, nothing the caller's organization.
+// instance reports that the instance's settings were asked for.
+func settingsOrg(r *http.Request, caller *caller, op string) (orgID string, instance bool, e *zerr) {
+	q := r.URL.Query()
+	if v := q.Get("ctx.instance"); v != "" {
+		if v != "true" {
+			return "", false, errInvalid("invalid " + op + "Request.Ctx: embedded message failed validation | caused by: invalid RequestContext.Instance: value must equal true")
+		}
+		return "", true, nil
+	}
+	for _, k := range []string{"ctx.orgId", "ctx.org_id"} {
+		if v := q.Get(k); v != "" {
+			return v, false, nil
+		}
+	}
+	return caller.user.org, false, nil
+}
+
+// settingsAnswer is the answer of a settings call: its details and the settings, with the
+// owner's type.
+func (s *Server) settingsAnswer(settings map[string]any, owner string, seq uint64, changed time.Time) map[string]any {
+	ownerType := "RESOURCE_OWNER_TYPE_INSTANCE"
+	if owner != s.instanceID {
+		ownerType = "RESOURCE_OWNER_TYPE_ORG"
+	}
+	settings["resourceOwnerType"] = ownerType
+	d := details(seq, changed, owner)
+	d["creationDate"] = stamp(s.created)
+	return map[string]any{"details": d, "settings": settings}
+}
+
+// readSettings authenticates a settings call and finds its organization.
+func (s *Server) readSettings(r *http.Request, op string) (orgID string, instance bool, e *zerr) {
+	caller, e := s.authenticate(r, false)
+	if e != nil {
+		return "", false, e
+	}
+	return settingsOrg(r, caller, op)
+}
+
+// passwordComplexity is SettingsService.GetPasswordComplexitySettings: the instance's
+// policy (the fake has no organization policies for complexity).
+func (s *Server) passwordComplexity(r *http.Request, _ string) (any, *zerr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, _, e := s.readSettings(r, "GetPasswordComplexitySettings"); e != nil {
+		return nil, e
+	}
+	p := s.complexity
+	settings := map[string]any{}
+	if p.MinLength > 0 {
+		settings["minLength"] = strconv.Itoa(p.MinLength)
+	}
+	setTrue(settings, "requiresUppercase", p.RequiresUppercase)
+	setTrue(settings, "requiresLowercase", p.RequiresLowercase)
+	setTrue(settings, "requiresNumber", p.RequiresNumber)
+	setTrue(settings, "requiresSymbol", p.RequiresSymbol)
+	return s.settingsAnswer(settings, s.instanceID, 1, s.created), nil
+}
+
+// setTrue sets a boolean field as protojson does: present only when true.
+func setTrue(m map[string]any, k string, v bool) {
+	if v {
+		m[k] = true
+	}
+}
+
+// setCount sets a uint64 field as protojson does: a string, absent when 0.
+func setCount(m map[string]any, k string, v int) {
+	if v > 0 {
+		m[k] = strconv.Itoa(v)
+	}
+}
+
+// lockoutSettings is SettingsService.GetLockoutSettings: an organization's own policy,
+// else the instance's. An unknown organization gets the instance's.
+func (s *Server) lockoutSettings(r *http.Request, _ string) (any, *zerr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	orgID, instance, e := s.readSettings(r, "GetLockoutSettings")
+	if e != nil {
+		return nil, e
+	}
+	l, owner, seq, changed := s.lockout, s.instanceID, uint64(1), s.created
+	if o := s.orgs[orgID]; !instance && o != nil && o.lockout != nil {
+		l, owner, seq, changed = *o.lockout, o.id, o.sequence, o.changed
+	}
+	settings := map[string]any{}
+	setCount(settings, "maxPasswordAttempts", l.MaxPasswordAttempts)
+	setCount(settings, "maxOtpAttempts", l.MaxOTPAttempts)
+	return s.settingsAnswer(settings, owner, seq, changed), nil
+}
+
+// passwordExpiry is SettingsService.GetPasswordExpirySettings.
+func (s *Server) passwordExpiry(r *http.Request, _ string) (any, *zerr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, _, e := s.readSettings(r, "GetPasswordExpirySettings"); e != nil {
+		return nil, e
+	}
+	settings := map[string]any{}
+	setCount(settings, "maxAgeDays", s.expiry.MaxAgeDays)
+	setCount(settings, "expireWarnDays", s.expiry.ExpireWarnDays)
+	return s.settingsAnswer(settings, s.instanceID, 1, s.created), nil
+}
+
+var languages = []string{"ar", "bg", "cs", "de", "en", "es", "fr", "hu", "id", "it", "ja", "ko", "mk", "nl", "pl", "pt", "ro", "ru", "sv", "tr", "uk", "zh"}
+
+// generalSettings is SettingsService.GetGeneralSettings.
+func (s *Server) generalSettings(r *http.Request, _ string) (any, *zerr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, e := s.authenticate(r, false); e != nil {
+		return nil, e
+	}
+	return map[string]any{"defaultOrgId": s.defaultOrg, "defaultLanguage": "en",
+		"supportedLanguages": languages, "allowedLanguages": languages}, nil
+}
