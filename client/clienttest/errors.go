@@ -75,7 +75,7 @@ var (
 	errSetUninitialized    = &zerr{code: client.FailedPrecondition, id: "COMMAND-M9dse", message: "User is not yet initialized"}
 	errV1ResetUnknownUser  = &zerr{code: client.FailedPrecondition, id: "COMMAND-Hj9ds", message: "User could not be found"}
 	errV1ResetInitial      = &zerr{code: client.FailedPrecondition, id: "COMMAND-2M9sd", message: "User is not yet initialized"} // from ZITADEL's source
-	errPasswordNotSet      = &zerr{code: client.FailedPrecondition, id: "COMMAND-Fds3s", message: "Password not set"} // from ZITADEL's source
+	errPasswordNotSet      = &zerr{code: client.FailedPrecondition, id: "COMMAND-Fds3s", message: "Password not set"}            // from ZITADEL's source
 	errHashFailed          = &zerr{code: client.Internal, id: "COMMAND-CahN2", message: "An internal error occurred"}
 	errHashUnsupported     = &zerr{code: client.InvalidArgument, id: "USER-JDk4t", message: "Password hash encoding not supported. Check out https://zitadel.com/docs/concepts/architecture/secrets#hashed-secrets"}
 	errUserExists          = &zerr{code: client.AlreadyExists, id: "V3-DKcYh", message: "User already exists"}
@@ -89,7 +89,7 @@ var (
 	errAuthRequired        = &zerr{code: client.PermissionDenied, id: "AUTHZ-Kl3p0", message: "authentication required"}
 	errInstanceNotFound    = &zerr{code: client.NotFound, id: "QUERY-n0wng", message: "Instance not found"}
 	errLockoutPolicyExists = &zerr{code: client.AlreadyExists, id: "ORG-0olDf", message: "Lockout policy already exists"} // guess
-	errLockoutPolicyNone   = &zerr{code: client.NotFound, id: "ORG-0olDf", message: "Lockout policy not found"}       // guess
+	errLockoutPolicyNone   = &zerr{code: client.NotFound, id: "ORG-0olDf", message: "Lockout policy not found"}           // guess
 	errTemplateParse       = &zerr{code: client.InvalidArgument, id: "DOMAIN-oGh5e", message: "URL template is invalid"}
 	errTemplateExec        = &zerr{code: client.InvalidArgument, id: "DOMAIN-ieYa7", message: "URL template is invalid"}
 	errAuthMissingV2       = &zerr{code: client.Unauthenticated, message: "auth header missing"}

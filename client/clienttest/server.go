@@ -43,11 +43,11 @@ type Server struct {
 	nextID     int64
 	instanceID string
 	defaultOrg string
-	created    time.Time            // when the instance (and its default policies) were set up
-	orgs       map[string]*org      // by id
-	users      map[string]*user     // by id
+	created    time.Time             // when the instance (and its default policies) were set up
+	orgs       map[string]*org       // by id
+	users      map[string]*user      // by id
 	tokens     map[string]*principal // access token → who holds it
-	sessions   map[string]*session  // by id
+	sessions   map[string]*session   // by id
 	keys       map[string]*serviceKey
 	secrets    map[string]*clientSecret // client id → secret
 	lockout    client.Lockout           // the instance's lockout policy
