@@ -458,8 +458,10 @@ func (s *Server) changeOwnPassword(u *user, current, pw string, changeRequired b
 	if !u.hasPassword() {
 		return errPasswordNotSet
 	}
-	if e := s.checkPassword(u, current); e != nil {
-		return e
+	// Unlike a session's check, a right current password does not start the count over
+	// (v4.13.1 counted a wrong one, then the CahN2 below, as two failures in a row).
+	if !u.passwordIs(current) {
+		return s.failCheck(u)
 	}
 	if pw == current || !s.hashable(pw) {
 		s.failCheck(u)
