@@ -158,6 +158,66 @@ var callKinds = []callKind{
 		_, err := c.Users.SetPassword(ctx, "u1", client.SetPasswordRequest{NewPassword: "N3w-Passw0rd!", CurrentPassword: "0ld-Passw0rd!"})
 		return err
 	}},
+	{"v1 SetHumanPassword", true, func(ctx context.Context, c *client.Client) error {
+		//lint:ignore SA1019 the deprecated call is under test
+		_, err := c.Management.SetHumanPassword(ctx, "u1", "N3w-Passw0rd!", true)
+		return err
+	}},
+	{"v1 SendHumanResetPasswordNotification", false, func(ctx context.Context, c *client.Client) error {
+		//lint:ignore SA1019 the deprecated call is under test
+		_, err := c.Management.SendHumanResetPasswordNotification(ctx, "u1", client.NotificationEmail)
+		return err
+	}},
+	{"v1 UpdateMyPassword", false, func(ctx context.Context, c *client.Client) error {
+		//lint:ignore SA1019 the deprecated call is under test
+		_, err := c.Auth.UpdateMyPassword(ctx, "0ld-Passw0rd!", "N3w-Passw0rd!")
+		return err
+	}},
+	{"AddHumanUser", false, func(ctx context.Context, c *client.Client) error {
+		_, err := c.Users.AddHumanUser(ctx, newUser(""))
+		return err
+	}},
+	{"AddHumanUser own id", true, func(ctx context.Context, c *client.Client) error {
+		_, err := c.Users.AddHumanUser(ctx, newUser("u1"))
+		return err
+	}},
+	{"GetUser", true, func(ctx context.Context, c *client.Client) error {
+		_, err := c.Users.GetUser(ctx, "u1")
+		return err
+	}},
+	{"HasPassword", true, func(ctx context.Context, c *client.Client) error {
+		_, err := c.Users.HasPassword(ctx, "u1")
+		return err
+	}},
+	{"UnlockUser", true, func(ctx context.Context, c *client.Client) error {
+		_, err := c.Users.UnlockUser(ctx, "u1")
+		return err
+	}},
+	{"CreateWithPassword", false, func(ctx context.Context, c *client.Client) error {
+		_, err := c.Sessions.CreateWithPassword(ctx, client.ByUserID("u1"), "0ld-Passw0rd!")
+		return err
+	}},
+	{"Sessions.Delete", true, func(ctx context.Context, c *client.Client) error {
+		return c.Sessions.Delete(ctx, "s1", "session-token")
+	}},
+	{"Settings.PasswordComplexity", true, func(ctx context.Context, c *client.Client) error {
+		_, err := c.Settings.PasswordComplexity(ctx)
+		return err
+	}},
+	{"Settings.Lockout", true, func(ctx context.Context, c *client.Client) error {
+		_, err := c.Settings.Lockout(ctx, client.InOrg("o1"))
+		return err
+	}},
+	{"Settings.PasswordExpiry", true, func(ctx context.Context, c *client.Client) error {
+		_, err := c.Settings.PasswordExpiry(ctx)
+		return err
+	}},
+}
+
+// newUser is a valid AddHumanUser request, with userID as its own id when not "".
+func newUser(userID string) client.AddHumanUserRequest {
+	return client.AddHumanUserRequest{UserID: userID, Username: "minnie", GivenName: "Minnie", FamilyName: "Mouse",
+		Email: "minnie@example.com", EmailVerified: true, Password: "Minn1e-Passw0rd!"}
 }
 
 func newFaultClient(t *testing.T, url string, opts ...client.Option) *client.Client {
