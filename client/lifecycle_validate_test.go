@@ -33,7 +33,9 @@ func TestLifecycleValidation(t *testing.T) {
 		{"AddHumanUser username 201", add(func(r *client.AddHumanUserRequest) { r.Username = long(201) }), "Username"},
 		{"AddHumanUser user id 201", add(func(r *client.AddHumanUserRequest) { r.UserID = long(201) }), "UserID"},
 		{"AddHumanUser both passwords", add(func(r *client.AddHumanUserRequest) { r.PasswordHash = "$2a$10$x" }), "PasswordHash"},
-		{"AddHumanUser hash not modular crypt", add(func(r *client.AddHumanUserRequest) { r.Password, r.PasswordHash = "", "5f4dcc3b5aa765d61d8327deb882cf99" }), "PasswordHash"},
+		{"AddHumanUser hash not modular crypt", add(func(r *client.AddHumanUserRequest) {
+			r.Password, r.PasswordHash = "", "5f4dcc3b5aa765d61d8327deb882cf99"
+		}), "PasswordHash"},
 		{"AddHumanUser password 201", add(func(r *client.AddHumanUserRequest) { r.Password = long(201) }), "Password"},
 		{"GetUser empty id", func(c *client.Client) error { _, err := c.Users.GetUser(ctx, ""); return err }, "userID"},
 		{"HasPassword empty id", func(c *client.Client) error { _, err := c.Users.HasPassword(ctx, ""); return err }, "userID"},

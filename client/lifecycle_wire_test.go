@@ -135,7 +135,9 @@ var lifecycleWire = []wireCase{
 	},
 	{
 		name: "Sessions.Delete", answer: okDetails,
-		call:   func(c *client.Client) (any, error) { return nil, c.Sessions.Delete(ctx, "300000000000000077", "c2Vzc2lvbg") },
+		call: func(c *client.Client) (any, error) {
+			return nil, c.Sessions.Delete(ctx, "300000000000000077", "c2Vzc2lvbg")
+		},
 		method: "DELETE", uri: "/v2/sessions/300000000000000077", body: `{"sessionToken":"c2Vzc2lvbg"}`,
 	},
 	{
