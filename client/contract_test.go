@@ -32,14 +32,46 @@ var (
 	_ func(*client.UserService, context.Context, string, client.ResetDelivery, ...client.CallOption) (*client.PasswordReset, error) = (*client.UserService).RequestPasswordReset
 	_ func(*client.UserService, context.Context, string, client.SetPasswordRequest, ...client.CallOption) (*client.Details, error)  = (*client.UserService).SetPassword
 
-	_ = client.Client{Users: (*client.UserService)(nil), Management: (*client.ManagementService)(nil)}
-	_ = client.PasswordReset{Details: client.Details{}, VerificationCode: ""}
-	_ = client.SetPasswordRequest{NewPassword: "", ChangeRequired: false, CurrentPassword: "", VerificationCode: ""}
-	_ = client.Details{Sequence: uint64(0), CreationDate: time.Time{}, ChangeDate: time.Time{}, ResourceOwner: ""}
-	_ = client.APIError{StatusCode: 0, Code: client.Code(0), Message: "", ID: "", Operation: ""}
-	_ = client.ValidationError{Field: "", Reason: ""}
-	_ = [...]client.NotificationType{client.NotificationUnspecified, client.NotificationEmail, client.NotificationSMS}
-	_ = [...]error{client.ErrInvalidArgument, client.ErrNotFound, client.ErrAlreadyExists, client.ErrPermissionDenied,
+	_ = client.Client{Users: (*client.UserService)(nil), Sessions: (*client.SessionService)(nil), Settings: (*client.SettingsService)(nil),
+		Management: (*client.ManagementService)(nil), Auth: (*client.AuthService)(nil)}
+	_ func(string) client.Option = client.WithInstanceHost
+
+	// The password lifecycle (second round).
+	_ func(*client.UserService, context.Context, client.AddHumanUserRequest, ...client.CallOption) (*client.AddedUser, error) = (*client.UserService).AddHumanUser
+	_ func(*client.UserService, context.Context, string, ...client.CallOption) (*client.User, error)                          = (*client.UserService).GetUser
+	_ func(*client.UserService, context.Context, string, ...client.CallOption) (bool, error)                                  = (*client.UserService).HasPassword
+	_ func(*client.UserService, context.Context, string, ...client.CallOption) (*client.Details, error)                       = (*client.UserService).UnlockUser
+	_                                                                                                                         = client.AddHumanUserRequest{UserID: "", OrgID: "", Username: "", GivenName: "", FamilyName: "", Email: "", EmailVerified: false,
+		Phone: "", Password: "", PasswordHash: "", ChangeRequired: false}
+	_ = client.AddedUser{UserID: "", Details: client.Details{}}
+	_ = [...]client.UserState{client.UserStateUnspecified, client.UserStateActive, client.UserStateInactive, client.UserStateDeleted,
+		client.UserStateLocked, client.UserStateInitial}
+	_ = client.User{ID: "", Username: "", Email: "", OrgID: "", State: client.UserStateActive, EmailVerified: false,
+		PasswordChangeRequired: false, PasswordChanged: time.Time{}, Details: client.Details{}}
+	_ func(string) client.UserRef                                                                                                      = client.ByUserID
+	_ func(string) client.UserRef                                                                                                      = client.ByLoginName
+	_                                                                                                                                  = client.Session{ID: "", Token: "", Details: client.Details{}}
+	_ func(*client.SessionService, context.Context, client.UserRef, string, ...client.CallOption) (*client.Session, error)             = (*client.SessionService).CreateWithPassword
+	_ func(*client.SessionService, context.Context, string, string, ...client.CallOption) error                                        = (*client.SessionService).Delete
+	_ func(*client.SessionService, context.Context, client.UserRef, string, ...client.CallOption) error                                = (*client.SessionService).VerifyPassword
+	_ func(*client.SettingsService, context.Context, ...client.CallOption) (*client.PasswordComplexity, error)                         = (*client.SettingsService).PasswordComplexity
+	_ func(*client.SettingsService, context.Context, ...client.CallOption) (*client.Lockout, error)                                    = (*client.SettingsService).Lockout
+	_ func(*client.SettingsService, context.Context, ...client.CallOption) (*client.PasswordExpiry, error)                             = (*client.SettingsService).PasswordExpiry
+	_                                                                                                                                  = client.PasswordComplexity{MinLength: 0, RequiresUppercase: false, RequiresLowercase: false, RequiresNumber: false, RequiresSymbol: false}
+	_ func(client.PasswordComplexity, string) error                                                                                    = client.PasswordComplexity.Check
+	_                                                                                                                                  = client.Lockout{MaxPasswordAttempts: 0, MaxOTPAttempts: 0}
+	_                                                                                                                                  = client.PasswordExpiry{MaxAgeDays: 0, ExpireWarnDays: 0}
+	_                                                                                                                                  = client.APIError{FailedAttempts: 0}
+	_ func(*client.ManagementService, context.Context, string, string, bool, ...client.CallOption) (*client.Details, error)            = (*client.ManagementService).SetHumanPassword
+	_ func(*client.ManagementService, context.Context, string, client.NotificationType, ...client.CallOption) (*client.Details, error) = (*client.ManagementService).SendHumanResetPasswordNotification
+	_ func(*client.AuthService, context.Context, string, string, ...client.CallOption) (*client.Details, error)                        = (*client.AuthService).UpdateMyPassword
+	_                                                                                                                                  = client.PasswordReset{Details: client.Details{}, VerificationCode: ""}
+	_                                                                                                                                  = client.SetPasswordRequest{NewPassword: "", ChangeRequired: false, CurrentPassword: "", VerificationCode: ""}
+	_                                                                                                                                  = client.Details{Sequence: uint64(0), CreationDate: time.Time{}, ChangeDate: time.Time{}, ResourceOwner: ""}
+	_                                                                                                                                  = client.APIError{StatusCode: 0, Code: client.Code(0), Message: "", ID: "", Operation: ""}
+	_                                                                                                                                  = client.ValidationError{Field: "", Reason: ""}
+	_                                                                                                                                  = [...]client.NotificationType{client.NotificationUnspecified, client.NotificationEmail, client.NotificationSMS}
+	_                                                                                                                                  = [...]error{client.ErrInvalidArgument, client.ErrNotFound, client.ErrAlreadyExists, client.ErrPermissionDenied,
 		client.ErrUnauthenticated, client.ErrFailedPrecondition, client.ErrRateLimited, client.ErrUnavailable,
 		client.ErrInternal, client.ErrOutcomeUnknown}
 	_ error                        = (*client.APIError)(nil)
@@ -64,6 +96,6 @@ var (
 	_ func(*clienttest.Server) []clienttest.Notification        = (*clienttest.Server).Notifications
 	_ func(*clienttest.Server, string, string) bool             = (*clienttest.Server).CheckPassword
 	_ func(*clienttest.Server, string) bool                     = (*clienttest.Server).PasswordChangeRequired
-	_                                                           = clienttest.HumanUser{OrgID: "", Username: "", Email: "", Phone: "", Password: ""}
+	_                                                           = clienttest.HumanUser{OrgID: "", Username: "", Email: "", Phone: "", Password: "", Initial: false}
 	_                                                           = clienttest.Notification{UserID: "", Type: client.NotificationEmail, Code: "", Link: ""}
 )

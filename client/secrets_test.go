@@ -94,3 +94,66 @@ func TestClientPrintsWithoutToken(t *testing.T) {
 		assertNoSecrets(t, verb, fmt.Sprintf(verb, *c))
 	}
 }
+
+// TestLifecycleSecretsNeverPrinted: passwords, hashes and session tokens of the new calls
+// stay out of logs, errors and every way of printing their types.
+func TestLifecycleSecretsNeverPrinted(t *testing.T) {
+	const (
+		pw      = "Minn1e-Passw0rd!"
+		hash    = "$2a$10$BGdB8QTMg55HV9kaC1TP1u9IuUuX7VYMpsMpCzUxPsGhGpENuNwnW"
+		token   = "c2Vzc2lvbi10b2tlbi1zZWNyZXQ"
+		oldPw   = "Probe-Passw0rd!1"
+		echoing = `{"code":3,"message":"bad Minn1e-Passw0rd! c2Vzc2lvbi10b2tlbi1zZWNyZXQ Probe-Passw0rd!1 $2a$10$BGdB8QTMg55HV9kaC1TP1u9IuUuX7VYMpsMpCzUxPsGhGpENuNwnW"}`
+	)
+	all := []string{pw, hash, token, oldPw}
+	check := func(where, s string) {
+		t.Helper()
+		for _, secret := range all {
+			if strings.Contains(s, secret) {
+				t.Errorf("%s contains %q: %s", where, secret, s)
+			}
+		}
+	}
+	req := client.AddHumanUserRequest{GivenName: "M", FamilyName: "M", Email: "m@example.com", Password: pw}
+	hreq := client.AddHumanUserRequest{GivenName: "M", FamilyName: "M", Email: "m@example.com", PasswordHash: hash}
+	sess := client.Session{ID: "s1", Token: token}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+		check("AddHumanUserRequest "+verb, fmt.Sprintf(verb, req))
+		check("AddHumanUserRequest hash "+verb, fmt.Sprintf(verb, hreq))
+		check("Session "+verb, fmt.Sprintf(verb, sess))
+		check("*Session "+verb, fmt.Sprintf(verb, &sess))
+	}
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger.Info("x", "req", req, "hreq", hreq, "session", sess)
+	srv := newRecorder(t, respond(400, echoing))
+	c := srv.client(t, client.WithLogger(logger))
+	// Each answer echoes every secret; each call must scrub its own, its bearer token too.
+	calls := []struct {
+		secrets []string
+		err     func() error
+	}{
+		{[]string{pw}, func() error { _, err := c.Users.AddHumanUser(ctx, req); return err }},
+		{[]string{hash}, func() error { _, err := c.Users.AddHumanUser(ctx, hreq); return err }},
+		{[]string{pw}, func() error { _, err := c.Sessions.CreateWithPassword(ctx, client.ByUserID("u1"), pw); return err }},
+		{[]string{token}, func() error { return c.Sessions.Delete(ctx, "s1", token) }},
+		//lint:ignore SA1019 the deprecated calls are under test
+		{[]string{oldPw, pw, token}, func() error { _, err := c.Auth.UpdateMyPassword(ctx, oldPw, pw, client.AsUser(token)); return err }},
+		//lint:ignore SA1019 the deprecated calls are under test
+		{[]string{pw}, func() error { _, err := c.Management.SetHumanPassword(ctx, "u1", pw, true); return err }},
+	}
+	for i, call := range calls {
+		err := call.err()
+		if err == nil {
+			t.Fatalf("call %d: want an error", i)
+		}
+		for _, secret := range call.secrets {
+			for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err)} {
+				if strings.Contains(s, secret) {
+					t.Errorf("call %d: error contains %q: %s", i, secret, s)
+				}
+			}
+		}
+	}
+	check("log", buf.String())
+}

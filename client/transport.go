@@ -137,12 +137,25 @@ func (st *attempt) newRequest(ctx context.Context, body []byte, orgID string) (*
 	return req, nil
 }
 
+// secrets are what an error message must not repeat: the request's secrets and its bearer
+// token.
+func (st *attempt) secrets() []string {
+	out := append(make([]string, 0, len(st.call.secrets)+1), st.call.secrets[:]...)
+	switch {
+	case st.callToken != "":
+		out = append(out, st.callToken)
+	case st.auth != nil:
+		out = append(out, st.auth.tok.AccessToken)
+	}
+	return out
+}
+
 // readResponse turns the final answer into out or an error.
 func (st *attempt) readResponse(resp *http.Response, out any) error {
 	st.lr = io.LimitedReader{R: resp.Body, N: maxBody}
 	raw, err := io.ReadAll(&st.lr)
 	if resp.StatusCode/100 != 2 {
-		e := newAPIError(st.call.op, resp.StatusCode, resp.Header, raw, st.call.secrets[:])
+		e := newAPIError(st.call.op, resp.StatusCode, resp.Header, raw, st.secrets())
 		e.Attempts = st.n
 		e.OutcomeUnknown = st.unknown
 		e.afterUnknown = st.wasUnknown && !st.unknown
