@@ -455,3 +455,58 @@ func must[T any](v T, err error) T {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestWithAddress: the token request goes to the address, names the issuer's host in
+// x-zitadel-instance-host, and the assertion's audience stays the public issuer.
+func TestWithAddress(t *testing.T) {
+	srv := newTokenServer(t)
+	actx := auth.WithAddress(context.Background(), srv.URL)
+	jwt, err := auth.JWTProfile(actx, "http://localhost:8080", serviceAccountKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ts := range map[string]oauth2.TokenSource{"jwt": jwt, "client credentials": auth.ClientCredentials(actx, "http://localhost:8080", "id", "secret")} {
+		if _, err := ts.Token(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		req := srv.lastRequest()
+		if req.Path != "/oauth/v2/token" || req.Header.Get("X-Zitadel-Instance-Host") != "localhost:8080" {
+			t.Errorf("%s: %s with x-zitadel-instance-host %q", name, req.Path, req.Header.Get("X-Zitadel-Instance-Host"))
+		}
+		if a := req.Form.Get("assertion"); a != "" {
+			var claims map[string]any
+			decodeSegment(t, strings.Split(a, ".")[1], &claims)
+			if claims["aud"] != "http://localhost:8080" {
+				t.Errorf("aud = %v, want the public issuer", claims["aud"])
+			}
+		}
+	}
+	// The same host needs no header.
+	same := auth.ClientCredentials(auth.WithAddress(context.Background(), srv.URL+"/"), srv.URL, "id", "secret")
+	if _, err := same.Token(); err != nil {
+		t.Fatal(err)
+	}
+	if _, sent := srv.lastRequest().Header["X-Zitadel-Instance-Host"]; sent {
+		t.Error("header sent although address and issuer have the same host")
+	}
+	if _, err := auth.JWTProfile(auth.WithAddress(context.Background(), "ftp://x"), "https://acme.zitadel.cloud", serviceAccountKey(t)); err == nil {
+		t.Error("a bad address was accepted")
+	}
+}
+
+// TestTokenContextEndsTheWait: a source's TokenContext returns at the context's deadline
+// when the endpoint hangs.
+func TestTokenContextEndsTheWait(t *testing.T) {
+	srv := newTokenServer(t)
+	srv.release = make(chan struct{})
+	defer close(srv.release)
+	ts := auth.ClientCredentials(context.Background(), srv.URL, "id", "secret")
+	tc := ts.(interface {
+		TokenContext(context.Context) (*oauth2.Token, error)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Millisecond)
+	defer cancel()
+	if _, err := tc.TokenContext(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	}
+}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -11,59 +12,114 @@ import (
 // ten times as long are refreshed a tenth of their lifetime early.
 const maxEarly = time.Minute
 
-// cache holds the token of an exchanging source. Concurrent callers on an empty or stale
-// cache share one fetch, and all of them get its result, a failure included, so that a
-// failing endpoint sees one request per burst rather than one per caller.
+// maxRetryWait bounds the wait before a failed background refresh is tried again.
+const maxRetryWait = 10 * time.Second
+
+// cache holds the token of an exchanging source.
+//
+//   - A caller with a valid token never waits. In the token's early-refresh window one
+//     fetch runs in the background while callers keep the current token; a background
+//     fetch that fails is tried again before the token expires.
+//   - On a cold cache or an expired token, callers wait for one shared fetch, each only
+//     as long as its own context allows. When every waiter has left, the fetch is
+//     canceled, so that the next caller starts afresh rather than joining a fetch that
+//     hangs.
+//   - Failures are shared by the callers waiting for the fetch, never cached.
 //
 // It does the job of oauth2.ReuseTokenSourceWithExpiry, plus what the client needs from
-// it: Invalidate, a clock tests can set, and shared failures.
+// it: contexts, Invalidate, a clock tests can set, and shared failures.
 type cache struct {
-	fetch func() (*oauth2.Token, error)
+	fetch func(context.Context) (*oauth2.Token, error)
 	now   func() time.Time
 
 	mu      sync.Mutex
 	tok     *oauth2.Token
 	refresh time.Time // when tok is due for refresh; zero means never
+	retryAt time.Time // after a failed background refresh, when to try again
 	flight  *flight
 }
 
+// flight is one fetch, with the callers waiting for it.
 type flight struct {
-	done chan struct{}
-	tok  *oauth2.Token
-	err  error
+	done       chan struct{}
+	tok        *oauth2.Token
+	err        error
+	cancel     context.CancelFunc
+	waiters    int
+	background bool // started by a refresh while the token was still valid
 }
 
-func newCache(fetch func() (*oauth2.Token, error)) *cache {
+func newCache(fetch func(context.Context) (*oauth2.Token, error)) *cache {
 	return &cache{fetch: fetch, now: time.Now}
 }
 
-// Token returns the cached token, or fetches one when there is none or it is due.
-func (c *cache) Token() (*oauth2.Token, error) {
+// Token returns the cached token, or fetches one, waiting at most tokenTimeout.
+func (c *cache) Token() (*oauth2.Token, error) { return c.TokenContext(context.Background()) }
+
+// TokenContext returns the cached token, or fetches one. It waits for a fetch only when no
+// valid token is cached, and no longer than ctx allows: then it returns ctx.Err().
+func (c *cache) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	c.mu.Lock()
-	if c.tok != nil && (c.refresh.IsZero() || c.now().Before(c.refresh)) {
-		tok := c.tok
+	now := c.now()
+	if tok := c.tok; tok != nil && (tok.Expiry.IsZero() || now.Before(tok.Expiry)) {
+		if !c.refresh.IsZero() && !now.Before(c.refresh) && c.flight == nil && !now.Before(c.retryAt) {
+			c.start(true)
+		}
 		c.mu.Unlock()
 		return tok, nil
 	}
-	if f := c.flight; f != nil {
-		c.mu.Unlock()
-		<-f.done
+	f := c.flight
+	if f == nil {
+		f = c.start(false)
+	}
+	// A refresh that callers now wait for is theirs to abandon.
+	f.background = false
+	f.waiters++
+	c.mu.Unlock()
+	select {
+	case <-f.done:
 		return f.tok, f.err
+	case <-ctx.Done():
+		c.leave(f)
+		return nil, ctx.Err()
 	}
-	f := &flight{done: make(chan struct{})}
+}
+
+// start begins a fetch on its own goroutine and context. Callers hold c.mu.
+func (c *cache) start(background bool) *flight {
+	fctx, cancel := context.WithTimeout(context.Background(), tokenTimeout)
+	f := &flight{done: make(chan struct{}), cancel: cancel, background: background}
 	c.flight = f
-	c.mu.Unlock()
+	go func() {
+		tok, err := c.fetch(fctx)
+		cancel()
+		c.mu.Lock()
+		if c.flight == f {
+			c.flight = nil
+		}
+		switch {
+		case err == nil:
+			c.tok, c.refresh, c.retryAt = tok, c.refreshTime(tok), time.Time{}
+		case background && c.tok != nil:
+			c.retryAt = c.now().Add(min(maxRetryWait, c.tok.Expiry.Sub(c.now())/2))
+		}
+		c.mu.Unlock()
+		f.tok, f.err = tok, err
+		close(f.done)
+	}()
+	return f
+}
 
-	f.tok, f.err = c.fetch()
-
+// leave records that a waiter gave up. The last waiter of a foreground fetch cancels it:
+// nobody wants its result, and it may hang.
+func (c *cache) leave(f *flight) {
 	c.mu.Lock()
-	c.flight = nil
-	if f.err == nil {
-		c.tok, c.refresh = f.tok, c.refreshTime(f.tok)
+	defer c.mu.Unlock()
+	f.waiters--
+	if f.waiters == 0 && !f.background && c.flight == f {
+		c.flight = nil
+		f.cancel()
 	}
-	c.mu.Unlock()
-	close(f.done)
-	return f.tok, f.err
 }
 
 // refreshTime is when tok should be replaced: ahead of its expiry by a tenth of its

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -22,53 +23,160 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func TestCacheRefreshesAheadOfExpiry(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	var fetches atomic.Int32
-	c := newCache(func() (*oauth2.Token, error) {
-		n := fetches.Add(1)
-		return &oauth2.Token{AccessToken: string(rune('a' + n)), Expiry: clock.Now().Add(time.Hour)}, nil
-	})
-	c.now = clock.Now
+func newClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)} }
 
-	first, _ := c.Token()
-	clock.Add(58*time.Minute + 59*time.Second) // 61s before expiry: still fresh
-	if tok, _ := c.Token(); tok != first || fetches.Load() != 1 {
-		t.Fatalf("refreshed too early: %d fetches", fetches.Load())
+// settle waits until no fetch is running: background fetches run on their own goroutine.
+func (c *cache) settle(t *testing.T) {
+	t.Helper()
+	for range 5000 {
+		if c.waiting() == nil {
+			return
+		}
+		time.Sleep(100 * time.Microsecond)
 	}
-	clock.Add(2 * time.Second) // 59s before expiry: inside the one-minute margin
-	second, _ := c.Token()
-	if second == first || fetches.Load() != 2 {
-		t.Fatalf("not refreshed inside the margin: %d fetches", fetches.Load())
+	t.Fatal("a fetch did not end")
+}
+
+func (c *cache) waiting() *flight {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.flight
+}
+
+// scriptedFetch answers fetch n with results[n] (the last one repeats), each token valid
+// for life on the clock; release, when not nil, holds each fetch until it is closed.
+type scriptedFetch struct {
+	clock   *fakeClock
+	life    time.Duration
+	fail    []bool
+	release chan struct{}
+	calls   atomic.Int32
+}
+
+var errDown = errors.New("endpoint down")
+
+func (f *scriptedFetch) fetch(ctx context.Context) (*oauth2.Token, error) {
+	n := int(f.calls.Add(1))
+	if f.release != nil {
+		select {
+		case <-f.release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if n-1 < len(f.fail) && f.fail[n-1] {
+		return nil, errDown
+	}
+	return &oauth2.Token{AccessToken: string(rune('a' + n)), Expiry: f.clock.Now().Add(f.life)}, nil
+}
+
+func TestCacheRefreshesInTheBackground(t *testing.T) {
+	clock := newClock()
+	f := &scriptedFetch{clock: clock, life: time.Hour}
+	c := newCache(f.fetch)
+	c.now = clock.Now
+	first, err := c.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(58*time.Minute + 59*time.Second) // 61s before expiry: fresh
+	if tok, _ := c.Token(); tok != first || f.calls.Load() != 1 {
+		t.Fatalf("refreshed too early: %d fetches", f.calls.Load())
+	}
+	// 59s before expiry: inside the one-minute window. The fetch hangs, and still no
+	// caller waits for it: they all get the valid token at once.
+	clock.Add(2 * time.Second)
+	f.release = make(chan struct{})
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if tok, err := c.TokenContext(context.Background()); tok != first || err != nil {
+				t.Errorf("a caller got %v, %v during the refresh", tok, err)
+			}
+		}()
+	}
+	wg.Wait() // would hang if a caller waited for the held fetch
+	for i := 0; f.calls.Load() < 2 && i < 5000; i++ {
+		time.Sleep(100 * time.Microsecond) // the refresh starts on its own goroutine
+	}
+	if n := f.calls.Load(); n != 2 || c.waiting() == nil {
+		t.Errorf("%d fetches, want 1 running background refresh", n-1)
+	}
+	close(f.release)
+	c.settle(t)
+	if second, _ := c.Token(); second == first || second.AccessToken != "c" {
+		t.Errorf("after the refresh: %v", second)
+	}
+}
+
+func TestCacheRetriesAFailedBackgroundRefreshBeforeExpiry(t *testing.T) {
+	clock := newClock()
+	f := &scriptedFetch{clock: clock, life: time.Hour, fail: []bool{false, true}}
+	c := newCache(f.fetch)
+	c.now = clock.Now
+	first, _ := c.Token()
+	clock.Add(59*time.Minute + 30*time.Second) // 30s left
+	if tok, err := c.Token(); tok != first || err != nil {
+		t.Fatalf("in the window: %v, %v", tok, err)
+	}
+	c.settle(t) // the refresh failed
+	if tok, err := c.Token(); tok != first || err != nil || f.calls.Load() != 2 {
+		t.Fatalf("right after the failure: %v, %v, %d fetches (want no new fetch yet)", tok, err, f.calls.Load())
+	}
+	clock.Add(maxRetryWait) // 20s left
+	if tok, _ := c.Token(); tok != first {
+		t.Fatal("the valid token was not kept while retrying")
+	}
+	c.settle(t)
+	if f.calls.Load() != 3 {
+		t.Fatalf("%d fetches, want the retry", f.calls.Load())
+	}
+	if tok, _ := c.Token(); tok == first {
+		t.Error("the retry's token was not taken")
 	}
 }
 
 func TestCacheMarginForShortLivedTokens(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	var fetches atomic.Int32
-	c := newCache(func() (*oauth2.Token, error) {
-		fetches.Add(1)
-		return &oauth2.Token{AccessToken: "t", Expiry: clock.Now().Add(100 * time.Second)}, nil
-	})
+	clock := newClock()
+	f := &scriptedFetch{clock: clock, life: 100 * time.Second}
+	c := newCache(f.fetch)
 	c.now = clock.Now
 	c.Token()
 	clock.Add(89 * time.Second) // the margin is a tenth of the lifetime: 10s
 	c.Token()
-	if fetches.Load() != 1 {
-		t.Fatalf("%d fetches after 89s of 100s", fetches.Load())
+	c.settle(t)
+	if n := f.calls.Load(); n != 1 {
+		t.Fatalf("%d fetches after 89s of 100s", n)
 	}
 	clock.Add(2 * time.Second)
 	c.Token()
-	if fetches.Load() != 2 {
-		t.Fatalf("%d fetches after 91s of 100s", fetches.Load())
+	c.settle(t)
+	if n := f.calls.Load(); n != 2 {
+		t.Fatalf("%d fetches after 91s of 100s", n)
+	}
+}
+
+func TestCacheExpiredTokenWaitsForAFetch(t *testing.T) {
+	clock := newClock()
+	f := &scriptedFetch{clock: clock, life: time.Minute}
+	c := newCache(f.fetch)
+	c.now = clock.Now
+	first, _ := c.Token()
+	clock.Add(2 * time.Minute)
+	tok, err := c.Token()
+	if err != nil || tok == first {
+		t.Fatalf("an expired token was served: %v, %v", tok, err)
 	}
 }
 
 func TestCacheTokenWithoutExpiryIsKept(t *testing.T) {
 	var fetches atomic.Int32
-	c := newCache(func() (*oauth2.Token, error) { fetches.Add(1); return &oauth2.Token{AccessToken: "t"}, nil })
+	c := newCache(func(context.Context) (*oauth2.Token, error) { fetches.Add(1); return &oauth2.Token{AccessToken: "t"}, nil })
 	c.Token()
 	c.Token()
+	c.settle(t)
 	if fetches.Load() != 1 {
 		t.Fatalf("%d fetches", fetches.Load())
 	}
@@ -77,11 +185,10 @@ func TestCacheTokenWithoutExpiryIsKept(t *testing.T) {
 func TestCacheSharesAFailure(t *testing.T) {
 	release := make(chan struct{})
 	var fetches atomic.Int32
-	boom := errors.New("endpoint down")
-	c := newCache(func() (*oauth2.Token, error) {
+	c := newCache(func(context.Context) (*oauth2.Token, error) {
 		fetches.Add(1)
 		<-release
-		return nil, boom
+		return nil, errDown
 	})
 	var wg sync.WaitGroup
 	var failed atomic.Int32
@@ -89,32 +196,88 @@ func TestCacheSharesAFailure(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := c.Token(); errors.Is(err, boom) {
+			if _, err := c.Token(); errors.Is(err, errDown) {
 				failed.Add(1)
 			}
 		}()
 	}
-	// Let the callers pile up behind the first fetch before it fails.
-	for c.waiting() == nil {
-		time.Sleep(time.Millisecond)
+	for c.waitersOf() < 50 {
+		time.Sleep(100 * time.Microsecond)
 	}
-	time.Sleep(2 * time.Millisecond)
 	close(release)
 	wg.Wait()
-	if failed.Load() != 50 {
-		t.Errorf("%d callers saw the failure, want 50", failed.Load())
-	}
-	if n := fetches.Load(); n >= 50 {
-		t.Errorf("%d fetches for 50 concurrent callers", n)
+	if failed.Load() != 50 || fetches.Load() != 1 {
+		t.Errorf("%d callers saw the failure of %d fetches, want 50 of 1", failed.Load(), fetches.Load())
 	}
 	// The failure is not cached: the next call tries again.
-	if _, err := c.Token(); !errors.Is(err, boom) || fetches.Load() < 2 {
+	if _, err := c.Token(); !errors.Is(err, errDown) || fetches.Load() != 2 {
 		t.Errorf("failure cached: %v, %d fetches", err, fetches.Load())
 	}
 }
 
-func (c *cache) waiting() *flight {
+func (c *cache) waitersOf() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.flight
+	if c.flight == nil {
+		return 0
+	}
+	return c.flight.waiters
+}
+
+// TestCallersLeaveAtTheirOwnDeadline: 20 callers share a fetch that hangs; each leaves at
+// its own deadline with context.DeadlineExceeded (or context.Canceled), the abandoned
+// fetch is canceled, and once the endpoint recovers the next call gets a token.
+func TestCallersLeaveAtTheirOwnDeadline(t *testing.T) {
+	clock := newClock()
+	f := &scriptedFetch{clock: clock, life: time.Hour, release: make(chan struct{})}
+	var canceled atomic.Int32
+	c := newCache(func(ctx context.Context) (*oauth2.Token, error) {
+		tok, err := f.fetch(ctx)
+		if ctx.Err() != nil {
+			canceled.Add(1)
+		}
+		return tok, err
+	})
+	c.now = clock.Now
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(2+i%4)*time.Millisecond)
+			defer cancel()
+			if i == 0 {
+				var cancelNow context.CancelFunc
+				ctx, cancelNow = context.WithCancel(context.Background())
+				cancelNow()
+			}
+			_, errs[i] = c.TokenContext(ctx)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		want := context.DeadlineExceeded
+		if i == 0 {
+			want = context.Canceled
+		}
+		if !errors.Is(err, want) {
+			t.Errorf("caller %d: %v, want %v", i, err, want)
+		}
+	}
+	for i := 0; canceled.Load() < f.calls.Load() && i < 5000; i++ {
+		time.Sleep(100 * time.Microsecond) // the canceled fetch ends on its own goroutine
+	}
+	// Callers that arrive together share one fetch; should the scheduler let every waiter
+	// leave before the next arrives, that one starts another. Either way no abandoned fetch
+	// lives on.
+	fetches := f.calls.Load()
+	if fetches < 1 || fetches > 3 || canceled.Load() != fetches {
+		t.Errorf("%d fetches, %d canceled; want every abandoned fetch canceled", fetches, canceled.Load())
+	}
+	close(f.release) // the endpoint recovers
+	tok, err := c.TokenContext(context.Background())
+	if err != nil || tok == nil || f.calls.Load() != fetches+1 {
+		t.Fatalf("after recovery: %v, %v after %d fetches", tok, err, f.calls.Load())
+	}
 }

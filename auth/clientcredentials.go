@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -13,19 +14,20 @@ import (
 // ClientCredentials returns a token source for a service user's client id and secret,
 // exchanged at {issuer}/oauth/v2/token with the client_credentials grant and HTTP Basic
 // client authentication (id and secret URL-encoded, as RFC 6749 requires). Tokens are
-// cached until shortly before they expire. ctx only supplies an *http.Client under
-// oauth2.HTTPClient; it is not kept. An invalid issuer makes every Token call fail with a
-// *ConfigError.
+// cached until shortly before they expire. ctx supplies an *http.Client under
+// oauth2.HTTPClient and the settings of WithAddress and WithInsecureHTTP; it is not kept.
+// An invalid issuer makes every Token call fail with a *ConfigError.
 func ClientCredentials(ctx context.Context, issuer, clientID, clientSecret string, scopes ...string) oauth2.TokenSource {
-	_, endpoint, err := parseIssuer(issuer)
+	t, err := parseTarget(ctx, issuer)
 	s := &clientCreds{
 		clientID: clientID,
-		endpoint: endpoint,
+		endpoint: t.tokenURL,
 		err:      err,
+		hc:       httpClient(ctx, t.instanceHost),
 		cfg: clientcredentials.Config{
 			ClientID:     clientID,
 			ClientSecret: clientSecret,
-			TokenURL:     endpoint,
+			TokenURL:     t.tokenURL,
 			Scopes:       scopesOrDefault(scopes),
 			AuthStyle:    oauth2.AuthStyleInHeader,
 		},
@@ -33,9 +35,6 @@ func ClientCredentials(ctx context.Context, issuer, clientID, clientSecret strin
 	if err == nil && (clientID == "" || clientSecret == "") {
 		s.err = &ConfigError{Field: "client credentials", Reason: "client id and secret must not be empty"}
 	}
-	// The request context is not kept: refreshes run on a context of their own that only
-	// carries the HTTP client.
-	s.ctx = context.WithValue(context.Background(), oauth2.HTTPClient, httpClient(ctx))
 	s.cache = newCache(s.exchange)
 	return s
 }
@@ -45,7 +44,7 @@ type clientCreds struct {
 	clientID string
 	endpoint string
 	err      error
-	ctx      context.Context
+	hc       *http.Client
 	cfg      clientcredentials.Config
 }
 
@@ -59,13 +58,11 @@ func (s *clientCreds) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("endpoint", s.endpoint), slog.String("clientId", s.clientID))
 }
 
-func (s *clientCreds) exchange() (*oauth2.Token, error) {
+func (s *clientCreds) exchange(ctx context.Context) (*oauth2.Token, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	ctx, cancel := context.WithTimeout(s.ctx, tokenTimeout)
-	defer cancel()
-	tok, err := s.cfg.Token(ctx)
+	tok, err := s.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, s.hc))
 	if err == nil {
 		return tok, nil
 	}

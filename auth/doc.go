@@ -12,10 +12,30 @@
 // exchange credentials request DefaultScopes unless given scopes; the scope ScopeZitadelAPI
 // is what lets the token call ZITADEL's APIs.
 //
-// Exchanging sources cache their token, refresh it shortly before it expires, and are safe
-// for concurrent use: concurrent callers on a cold cache share one token request. They
-// also have a method Invalidate(accessToken string), which package client calls when
-// ZITADEL refuses a token with 401, so that the next call fetches a fresh one.
+// Exchanging sources cache their token and are safe for concurrent use. A caller with a
+// valid token never waits: in the token's last minute (a tenth of its lifetime for short
+// tokens) one refresh runs in the background while callers keep the current token, and a
+// failed refresh is tried again before the token expires. On a cold cache or an expired
+// token, concurrent callers share one token request. Their wait is bounded by their own
+// context when they call TokenContext(ctx), as package client does: each leaves at its
+// deadline with context.DeadlineExceeded, and a request nobody waits for any more is
+// canceled. Token, without a context, waits at most 30 seconds. The sources also have a
+// method Invalidate(accessToken string), which package client calls when ZITADEL refuses
+// a token with 401, so that the next call fetches a fresh one.
+//
+// # Reaching ZITADEL through another address
+//
+// The issuer is the instance's public URL: the audience of JWT assertions, and the host
+// ZITADEL picks the instance by. Inside a docker compose network or a Kubernetes cluster,
+// applications often connect to another address (http://zitadel:8080). Pass the
+// constructor a context from WithAddress: requests then go to the address and carry
+// x-zitadel-instance-host with the issuer's host, while the audience stays the issuer.
+// Plain http to a host that is not loopback needs WithInsecureHTTP:
+//
+//	ctx := auth.WithInsecureHTTP(auth.WithAddress(ctx, "http://zitadel:8080"))
+//	ts, err := auth.JWTProfileFile(ctx, "http://localhost:8080", "/secrets/key.json")
+//
+// client.NewFromEnv does this from ZITADEL_URL, ZITADEL_ISSUER and ZITADEL_INSECURE.
 //
 // The token endpoint is called with its own HTTP client (30s timeout, no redirects), or
 // with the *http.Client stored in the constructor's context under oauth2.HTTPClient. The

@@ -31,8 +31,10 @@ const assertionLifetime = 10 * time.Minute
 // too). The key file is checked at once: a *KeyFileError says what is wrong with it.
 //
 // Tokens are fetched from {issuer}/oauth/v2/token with the JWT bearer grant, scope
-// DefaultScopes unless scopes are given, and cached until shortly before they expire.
-// ctx only supplies an *http.Client under oauth2.HTTPClient; it is not kept.
+// DefaultScopes unless scopes are given, and cached until shortly before they expire. The
+// assertion's audience is the issuer, the instance's public URL. ctx supplies an
+// *http.Client under oauth2.HTTPClient and the settings of WithAddress and
+// WithInsecureHTTP; it is not kept.
 func JWTProfile(ctx context.Context, issuer string, keyJSON []byte, scopes ...string) (oauth2.TokenSource, error) {
 	return newJWTProfile(ctx, issuer, keyJSON, "", scopes)
 }
@@ -50,7 +52,7 @@ func JWTProfileFile(ctx context.Context, issuer, path string, scopes ...string) 
 }
 
 func newJWTProfile(ctx context.Context, issuer string, keyJSON []byte, path string, scopes []string) (oauth2.TokenSource, error) {
-	audience, endpoint, err := parseIssuer(issuer)
+	t, err := parseTarget(ctx, issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -61,10 +63,10 @@ func newJWTProfile(ctx context.Context, issuer string, keyJSON []byte, path stri
 	}
 	s := &jwtProfile{
 		key:      key,
-		audience: audience,
-		endpoint: endpoint,
+		audience: t.audience,
+		endpoint: t.tokenURL,
 		scope:    strings.Join(scopesOrDefault(scopes), " "),
-		hc:       httpClient(ctx),
+		hc:       httpClient(ctx, t.instanceHost),
 	}
 	s.cache = newCache(s.exchange)
 	return s, nil
@@ -90,7 +92,7 @@ func (s *jwtProfile) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("endpoint", s.endpoint), slog.String("keyId", s.key.keyID))
 }
 
-func (s *jwtProfile) exchange() (*oauth2.Token, error) {
+func (s *jwtProfile) exchange(ctx context.Context) (*oauth2.Token, error) {
 	assertion, err := s.assertion(s.now())
 	if err != nil {
 		return nil, &TokenError{Endpoint: s.endpoint, Err: err}
@@ -100,7 +102,7 @@ func (s *jwtProfile) exchange() (*oauth2.Token, error) {
 		"assertion":  {assertion},
 		"scope":      {s.scope},
 	}
-	return postToken(s.hc, s.endpoint, form, nil, s.now)
+	return postToken(ctx, s.hc, s.endpoint, form, s.now)
 }
 
 // assertion signs the JWT ZITADEL's JWT profile grant expects: RS256, kid = key id,
@@ -145,15 +147,10 @@ type errorResponse struct {
 }
 
 // postToken sends a token request and reads the answer.
-func postToken(hc *http.Client, endpoint string, form url.Values, header http.Header, now func() time.Time) (*oauth2.Token, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), tokenTimeout)
-	defer cancel()
+func postToken(ctx context.Context, hc *http.Client, endpoint string, form url.Values, now func() time.Time) (*oauth2.Token, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, &TokenError{Endpoint: endpoint, Err: err}
-	}
-	for k, v := range header {
-		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,9 @@ func (s patSource) Token() (*oauth2.Token, error) {
 	}
 	return s.tok, nil
 }
+
+// TokenContext is Token; a personal access token needs no request.
+func (s patSource) TokenContext(context.Context) (*oauth2.Token, error) { return s.Token() }
 
 // Format prints the source without its token, for every verb.
 func (s patSource) Format(f fmt.State, _ rune) { fmt.Fprint(f, "auth.PAT([REDACTED])") }

@@ -165,7 +165,8 @@ func writeKeyFile(t *testing.T) string {
 }
 
 func clearEnv(t *testing.T) {
-	for _, k := range []string{client.EnvURL, client.EnvDomain, client.EnvPAT, client.EnvKeyFile, client.EnvClientID, client.EnvClientSecret, client.EnvOrgID} {
+	for _, k := range []string{client.EnvURL, client.EnvDomain, client.EnvPAT, client.EnvKeyFile, client.EnvClientID, client.EnvClientSecret,
+		client.EnvOrgID, client.EnvIssuer, client.EnvInsecure} {
 		t.Setenv(k, "")
 	}
 }

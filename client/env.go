@@ -2,10 +2,12 @@ package client
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 
 	"github.com/zitpass/zitpass-go/auth"
+	"github.com/zitpass/zitpass-go/internal/endpoint"
 )
 
 // The environment variables NewFromEnv reads.
@@ -17,14 +19,25 @@ const (
 	EnvClientID     = "ZITADEL_CLIENT_ID"     // client credentials, with ZITADEL_CLIENT_SECRET
 	EnvClientSecret = "ZITADEL_CLIENT_SECRET" // client credentials, with ZITADEL_CLIENT_ID
 	EnvOrgID        = "ZITADEL_ORG_ID"        // optional default organization for v1 calls
+	EnvIssuer       = "ZITADEL_ISSUER"        // optional: the instance's public URL, when ZITADEL_URL is another address
+	EnvInsecure     = "ZITADEL_INSECURE"      // "true": consent to plain http to a host that is not loopback
 )
 
-// NewFromEnv builds a client from the environment: the instance from ZITADEL_URL (or
+// NewFromEnv builds a client from the environment: where to connect from ZITADEL_URL (or
 // ZITADEL_DOMAIN, https implied), credentials from exactly one of ZITADEL_PAT,
 // ZITADEL_KEY_FILE (JWT profile) or ZITADEL_CLIENT_ID with ZITADEL_CLIENT_SECRET, and the
-// optional ZITADEL_ORG_ID. The instance URL is also the issuer of exchanged tokens. opts
-// are applied after the environment, so they override it. ctx is passed to the auth
-// constructors (see package auth); it is not kept.
+// optional ZITADEL_ORG_ID. opts are applied after the environment, so they override it.
+// ctx is passed to the auth constructors (see package auth); it is not kept.
+//
+// ZITADEL_ISSUER, optional, is the instance's public URL when ZITADEL_URL is another
+// address, e.g. ZITADEL_URL=http://zitadel:8080 inside a compose network and
+// ZITADEL_ISSUER=http://localhost:8080. It is the issuer of exchanged tokens (the JWT
+// audience), and when its host[:port] differs from ZITADEL_URL's, it is sent as
+// x-zitadel-instance-host on API and token requests, so that ZITADEL finds the instance.
+// Without it, ZITADEL_URL is the issuer too.
+//
+// ZITADEL_INSECURE=true consents to plain http to a host that is not loopback, for the
+// client and the token sources (WithInsecureHTTP and auth.WithInsecureHTTP).
 //
 // Errors are *ValidationError values whose Field names the variable to fix, or the
 // *auth.KeyFileError of an unusable key file.
@@ -33,30 +46,43 @@ func NewFromEnv(ctx context.Context, opts ...Option) (*Client, error) {
 		return nil, &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
 	env := func(k string) string { return strings.TrimSpace(os.Getenv(k)) }
-	baseURL := env(EnvURL)
-	if baseURL == "" {
-		domain := env(EnvDomain)
-		if domain == "" {
-			return nil, &ValidationError{Field: EnvURL, Reason: "not set (set " + EnvURL + " or " + EnvDomain + ")"}
-		}
-		if strings.Contains(domain, "://") {
-			return nil, &ValidationError{Field: EnvDomain, Reason: "must be a domain without a scheme; use " + EnvURL + " for a URL"}
-		}
-		baseURL = "https://" + domain
-	}
-	// Check the URL before credentials use it as their issuer. opts may allow http.
-	var probe config
+	var probe config // opts may allow http
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&probe)
 		}
 	}
-	if _, err := parseBaseURL(baseURL, probe.insecureHTTP); err != nil {
-		field := EnvURL
-		if env(EnvURL) == "" {
-			field = EnvDomain
+	insecure := probe.insecureHTTP
+	switch v := strings.ToLower(env(EnvInsecure)); v {
+	case "", "false", "0", "no":
+	case "true", "1", "yes":
+		insecure = true
+	default:
+		return nil, &ValidationError{Field: EnvInsecure, Reason: `must be "true" or "false"`}
+	}
+	baseURL, err := envURL(env, insecure)
+	if err != nil {
+		return nil, err
+	}
+	issuer := baseURL
+	var envOpts []Option
+	if raw := env(EnvIssuer); raw != "" {
+		if issuer, err = parseEnvURL(EnvIssuer, raw, insecure); err != nil {
+			return nil, err
 		}
-		return nil, &ValidationError{Field: field, Reason: err.(*ValidationError).Reason}
+		if h := hostOf(issuer); h != hostOf(baseURL) {
+			envOpts = append(envOpts, WithInstanceHost(h))
+		}
+	}
+	if insecure {
+		envOpts = append(envOpts, WithInsecureHTTP())
+	}
+	actx := ctx
+	if issuer != baseURL {
+		actx = auth.WithAddress(actx, baseURL)
+	}
+	if insecure {
+		actx = auth.WithInsecureHTTP(actx)
 	}
 
 	pat, keyFile := os.Getenv(EnvPAT), env(EnvKeyFile)
@@ -71,12 +97,11 @@ func NewFromEnv(ctx context.Context, opts ...Option) (*Client, error) {
 		return nil, &ValidationError{Field: EnvPAT, Reason: "set only one of " + EnvPAT + ", " + EnvKeyFile + " and " + EnvClientID + "/" + EnvClientSecret}
 	}
 
-	var envOpts []Option
 	switch {
 	case pat != "":
 		envOpts = append(envOpts, WithTokenSource(auth.PAT(strings.TrimSpace(pat))))
 	case keyFile != "":
-		ts, err := auth.JWTProfileFile(ctx, baseURL, keyFile)
+		ts, err := auth.JWTProfileFile(actx, issuer, keyFile)
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +113,7 @@ func NewFromEnv(ctx context.Context, opts ...Option) (*Client, error) {
 		if clientSecret == "" {
 			return nil, &ValidationError{Field: EnvClientSecret, Reason: "not set, but " + EnvClientID + " is"}
 		}
-		envOpts = append(envOpts, WithTokenSource(auth.ClientCredentials(ctx, baseURL, clientID, clientSecret)))
+		envOpts = append(envOpts, WithTokenSource(auth.ClientCredentials(actx, issuer, clientID, clientSecret)))
 	default:
 		return nil, &ValidationError{Field: EnvPAT, Reason: "no credentials: set " + EnvPAT + ", " + EnvKeyFile + " or " + EnvClientID + " and " + EnvClientSecret}
 	}
@@ -96,4 +121,39 @@ func NewFromEnv(ctx context.Context, opts ...Option) (*Client, error) {
 		envOpts = append(envOpts, WithOrgID(org))
 	}
 	return New(baseURL, append(envOpts, opts...)...)
+}
+
+// envURL reads where to connect: ZITADEL_URL, else https://ZITADEL_DOMAIN.
+func envURL(env func(string) string, insecure bool) (string, error) {
+	if raw := env(EnvURL); raw != "" {
+		return parseEnvURL(EnvURL, raw, insecure)
+	}
+	domain := env(EnvDomain)
+	if domain == "" {
+		return "", &ValidationError{Field: EnvURL, Reason: "not set (set " + EnvURL + " or " + EnvDomain + ")"}
+	}
+	if strings.Contains(domain, "://") {
+		return "", &ValidationError{Field: EnvDomain, Reason: "must be a domain without a scheme; use " + EnvURL + " for a URL"}
+	}
+	return parseEnvURL(EnvDomain, "https://"+domain, insecure)
+}
+
+// parseEnvURL validates a URL from the variable name, naming the way out of a refusal.
+func parseEnvURL(name, raw string, insecure bool) (string, error) {
+	u, err := endpoint.Parse(raw, insecure)
+	if err != nil {
+		reason := err.Error()
+		if errors.Is(err, endpoint.ErrPlainHTTP) {
+			reason += "; set " + EnvInsecure + "=true (or use WithInsecureHTTP) to allow plain http on a trusted network"
+		}
+		return "", &ValidationError{Field: name, Reason: reason}
+	}
+	return u, nil
+}
+
+// hostOf returns the host[:port] of a URL endpoint.Parse accepted.
+func hostOf(u string) string {
+	_, rest, _ := strings.Cut(u, "://")
+	host, _, _ := strings.Cut(rest, "/")
+	return host
 }

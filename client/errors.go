@@ -312,7 +312,7 @@ func (e *RequestError) Is(target error) bool {
 	case ErrOutcomeUnknown:
 		return e.OutcomeUnknown
 	case ErrUnauthenticated:
-		return e.token
+		return e.token && !isContextError(e.Err)
 	case ErrUnavailable:
 		return !e.OutcomeUnknown && !e.token && e.Attempts > 0 && !isContextError(e.Err)
 	}

@@ -217,6 +217,12 @@ func (st *attempt) wroteRequest(info httptrace.WroteRequestInfo) {
 	}
 }
 
+// tokenContexter is a token source whose wait for a token a context can end, as those of
+// package auth. A plain oauth2.TokenSource is called without one.
+type tokenContexter interface {
+	TokenContext(context.Context) (*oauth2.Token, error)
+}
+
 // authHeader is an Authorization header value built for a token, kept so that the next
 // call with the same token reuses it.
 type authHeader struct {
@@ -234,7 +240,13 @@ func (st *attempt) authorize(r *http.Request) error {
 	if c.ts == nil {
 		return nil
 	}
-	tok, err := c.ts.Token()
+	var tok *oauth2.Token
+	var err error
+	if tc, ok := c.ts.(tokenContexter); ok {
+		tok, err = tc.TokenContext(r.Context())
+	} else {
+		tok, err = c.ts.Token()
+	}
 	if err == nil && (tok == nil || tok.AccessToken == "") {
 		err = errEmptyToken
 	}
