@@ -173,7 +173,10 @@ func TestCacheExpiredTokenWaitsForAFetch(t *testing.T) {
 
 func TestCacheTokenWithoutExpiryIsKept(t *testing.T) {
 	var fetches atomic.Int32
-	c := newCache(func(context.Context) (*oauth2.Token, error) { fetches.Add(1); return &oauth2.Token{AccessToken: "t"}, nil })
+	c := newCache(func(context.Context) (*oauth2.Token, error) {
+		fetches.Add(1)
+		return &oauth2.Token{AccessToken: "t"}, nil
+	})
 	c.Token()
 	c.Token()
 	c.settle(t)
