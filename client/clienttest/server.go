@@ -279,7 +279,9 @@ func (s *Server) Close() {
 func (s *Server) URL() string { return s.ts.URL }
 
 // Issuer returns the instance's public URL: the one WithPublicURL named, else URL(). It is
-// the issuer token sources need, and the audience of JWT assertions.
+// the issuer token sources need, and the audience of JWT assertions. Without
+// WithPublicURL the server, like ZITADEL, takes the issuer from the host a request names,
+// so that an address such as http://fake:8080 in a compose network is its own issuer.
 func (s *Server) Issuer() string {
 	if s.publicURL != "" {
 		return s.publicURL

@@ -82,7 +82,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	var userID string
 	switch grant := r.PostForm.Get("grant_type"); grant {
 	case "urn:ietf:params:oauth:grant-type:jwt-bearer":
-		id, desc := s.verifyAssertion(r.PostForm.Get("assertion"))
+		id, desc := s.verifyAssertion(r.PostForm.Get("assertion"), s.issuerFor(r))
 		if desc != "" {
 			oauthError(w, http.StatusBadRequest, "invalid_grant", desc)
 			return
@@ -127,9 +127,22 @@ func (s *Server) verifyClient(r *http.Request) (string, bool) {
 	return cs.userID, true
 }
 
+// issuerFor is the issuer a request addresses: the public URL, else, as ZITADEL derives it,
+// the origin of the host the request names.
+func (s *Server) issuerFor(r *http.Request) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
+	host := r.Header.Get("X-Zitadel-Instance-Host")
+	if host == "" {
+		host = r.Host
+	}
+	return "http://" + host
+}
+
 // verifyAssertion checks a JWT profile assertion and returns its user, or a description
 // of what is wrong with it.
-func (s *Server) verifyAssertion(assertion string) (userID, problem string) {
+func (s *Server) verifyAssertion(assertion, issuer string) (userID, problem string) {
 	parts := strings.Split(assertion, ".")
 	if len(parts) != 3 {
 		return "", "assertion is not a JWT"
@@ -156,7 +169,7 @@ func (s *Server) verifyAssertion(assertion string) (userID, problem string) {
 	switch {
 	case claims.Iss != key.userID || claims.Sub != key.userID:
 		return "", "iss and sub must be the key's user"
-	case !audienceContains(claims.Aud, s.Issuer()):
+	case !audienceContains(claims.Aud, issuer):
 		return "", "audience must contain the issuer"
 	case claims.Exp <= now:
 		return "", "assertion expired"
