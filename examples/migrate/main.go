@@ -136,7 +136,7 @@ var pairs = []pair{
 			// Raw v1 REST: the v1 policy names its flags hasUppercase, ..., where v2 has requiresUppercase.
 			var out struct {
 				Policy struct {
-					MinLength   string
+					MinLength                                        string
 					HasUppercase, HasLowercase, HasNumber, HasSymbol bool
 				}
 			}
