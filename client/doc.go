@@ -1,13 +1,20 @@
-// Package client is a typed client for the password calls of the ZITADEL identity server.
+// Package client is a typed client for the password lifecycle of the ZITADEL identity
+// server.
 //
-// It offers the user service v2 calls, which are ZITADEL's current API:
+// It offers ZITADEL's current API, the v2 services:
 //
-//   - UserService.RequestPasswordReset: POST /v2/users/{userId}/password_reset
-//   - UserService.SetPassword: POST /v2/users/{userId}/password
+//   - UserService (Client.Users): AddHumanUser, GetUser, HasPassword, UnlockUser,
+//     RequestPasswordReset, SetPassword
+//   - SessionService (Client.Sessions): CreateWithPassword, Delete, VerifyPassword
+//   - SettingsService (Client.Settings): PasswordComplexity (with PasswordComplexity.Check),
+//     Lockout, PasswordExpiry
 //
-// and, for applications migrating from it, the deprecated management API v1 call:
+// and, for applications migrating from them, the deprecated v1 password calls, each
+// naming its v2 replacement:
 //
-//   - ManagementService.SetHumanInitialPassword: POST /management/v1/users/{userId}/password/_initialize
+//   - ManagementService (Client.Management): SetHumanInitialPassword, SetHumanPassword,
+//     SendHumanResetPasswordNotification
+//   - AuthService (Client.Auth): UpdateMyPassword
 //
 // Create one Client per ZITADEL instance with New (or NewFromEnv) and a token source from
 // package auth, and share it:
@@ -21,6 +28,9 @@
 //		VerificationCode: reset.VerificationCode,
 //	})
 //
+// To reach an instance through an address other than its public name (a compose service,
+// a Kubernetes service), see WithInstanceHost, and NewFromEnv's ZITADEL_ISSUER.
+//
 // # Errors
 //
 // Arguments are checked before anything is sent; a bad one gives a *ValidationError. An
@@ -32,32 +42,39 @@
 // # Retries
 //
 // ZITADEL's password calls are not idempotent: a second reset request sends a second email
-// and invalidates the first code, and a second SetPassword with a code fails because the
-// code is used up. So a call is retried only when a retry cannot repeat a side effect:
+// and invalidates the first code, a second SetPassword with a code fails because the code
+// is used up, and every password check counts toward the lockout policy. So an answer is
+// judged by who sent it and what it says:
 //
-//   - Every call is retried when the request provably did not reach ZITADEL's application:
-//     the connection could not be made (DNS, dial, TLS handshake), or the answer was HTTP
-//     429 or 503. A 401 is repeated once with a fresh token when the token source caches
-//     tokens (those of package auth do).
-//   - When the outcome is unknown (a timeout or a lost connection after the request was
-//     sent, HTTP 500, 502 or 504), only calls whose repetition is harmless are retried:
-//     RequestPasswordReset with ReturnCode (a new code supersedes the old one and nothing
-//     is sent), SetPassword without CurrentPassword and VerificationCode (an administrator
-//     setting the same password again), and ManagementService.SetHumanInitialPassword.
-//     The other calls, RequestPasswordReset that sends a message and SetPassword with a
-//     current password or a code, return an error matching ErrOutcomeUnknown instead,
-//     which still carries the cause (an *APIError when a response arrived).
+//   - The request provably did not reach ZITADEL's application, or ZITADEL says it applied
+//     nothing and a repeat would succeed: the connection could not be made (DNS, dial,
+//     TLS), HTTP 429 or 503, or ZITADEL's write conflict (a 500 with code 2 and SQLSTATE
+//     23505 in the message: two writes to one user raced). Every call is retried. A 401 is
+//     repeated once with a fresh token when the token source caches tokens.
+//   - ZITADEL's own error says the command failed: a 5xx whose body is ZITADEL's error
+//     with an error id (such as 500 COMMAND-CahN2 for a password bcrypt refuses), an
+//     interceptor error of the v1 APIs ("rpc error: code = ..."), or bcrypt's length error.
+//     Nothing was applied and a repeat would fail the same way: the *APIError is returned
+//     at once, matching ErrInternal (or the wrapped code), not ErrOutcomeUnknown.
+//   - The outcome is unknown: a timeout or a lost connection after the request was sent,
+//     HTTP 502 or 504, or a 5xx body that is not ZITADEL's. Only calls whose repetition is
+//     harmless are retried: SetPassword without CurrentPassword and VerificationCode, the
+//     v1 SetHumanInitialPassword and SetHumanPassword, RequestPasswordReset with
+//     ReturnCode, AddHumanUser with its own UserID, UnlockUser, SessionService.Delete and
+//     the reads. The others return an error matching ErrOutcomeUnknown, which still
+//     carries the cause (an *APIError when a response arrived).
 //
 // Waits grow exponentially with full jitter between RetryPolicy.MinBackoff and
 // RetryPolicy.MaxBackoff; a Retry-After header is honored up to MaxBackoff. A call gives
 // up early when the next wait would pass its context's deadline, and a wait ends when the
-// context is canceled. When the attempts run out, the last answer's *APIError is returned,
-// with the number of attempts in APIError.Attempts. Retries are built on
-// github.com/hashicorp/go-retryablehttp; its own logging is off.
+// context is canceled. The context also bounds the wait for a token (see package auth).
+// When the attempts run out, the last answer's *APIError is returned, with the number of
+// attempts in APIError.Attempts. Retries are built on github.com/hashicorp/go-retryablehttp;
+// its own logging is off.
 //
 // # Security
 //
 // Base URLs must use https, except for loopback hosts (or with WithInsecureHTTP).
-// Redirects are never followed. Passwords, codes and tokens never appear in errors or
-// logs, and the types that carry them print masked.
+// Redirects are never followed. Passwords, hashes, codes and tokens never appear in errors
+// or logs, and the types that carry them print masked.
 package client
