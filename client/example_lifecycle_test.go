@@ -112,7 +112,6 @@ func ExampleAuthService_UpdateMyPassword() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	//lint:ignore SA1019 the example shows the deprecated call next to its replacement
 	_, err = c.Auth.UpdateMyPassword(ctx, "Old-Passw0rd!", "N3w-Passw0rd!", client.AsUser(sess.Token))
 	fmt.Println(err, srv.CheckPassword(alice, "N3w-Passw0rd!"))
 

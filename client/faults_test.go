@@ -159,17 +159,14 @@ var callKinds = []callKind{
 		return err
 	}},
 	{"v1 SetHumanPassword", true, func(ctx context.Context, c *client.Client) error {
-		//lint:ignore SA1019 the deprecated call is under test
 		_, err := c.Management.SetHumanPassword(ctx, "u1", "N3w-Passw0rd!", true)
 		return err
 	}},
 	{"v1 SendHumanResetPasswordNotification", false, func(ctx context.Context, c *client.Client) error {
-		//lint:ignore SA1019 the deprecated call is under test
 		_, err := c.Management.SendHumanResetPasswordNotification(ctx, "u1", client.NotificationEmail)
 		return err
 	}},
 	{"v1 UpdateMyPassword", false, func(ctx context.Context, c *client.Client) error {
-		//lint:ignore SA1019 the deprecated call is under test
 		_, err := c.Auth.UpdateMyPassword(ctx, "0ld-Passw0rd!", "N3w-Passw0rd!")
 		return err
 	}},

@@ -20,7 +20,6 @@ func TestLifecycleValidation(t *testing.T) {
 			return err
 		}
 	}
-	//lint:ignore SA1019 the deprecated calls are under test
 	tests := []struct {
 		name  string
 		call  func(*client.Client) error
@@ -92,11 +91,9 @@ func TestLifecycleValidation(t *testing.T) {
 func TestLifecycleValidationAcceptsLimits(t *testing.T) {
 	srv := newRecorder(t, respond(200, okDetails))
 	c := srv.client(t)
-	//lint:ignore SA1019 the deprecated calls are under test
 	if _, err := c.Management.SetHumanPassword(ctx, "u", strings.Repeat("é", 72), false); err != nil {
 		t.Error(err) // 72 characters, 144 bytes: v1 counts characters
 	}
-	//lint:ignore SA1019 the deprecated calls are under test
 	if _, err := c.Auth.UpdateMyPassword(ctx, strings.Repeat("a", 70), strings.Repeat("é", 35)); err != nil {
 		t.Error(err) // 70 bytes each: the auth API counts bytes
 	}

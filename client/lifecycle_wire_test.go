@@ -193,7 +193,6 @@ var lifecycleWire = []wireCase{
 	{
 		name: "v1 SetHumanPassword change required", answer: okDetails,
 		call: func(c *client.Client) (any, error) {
-			//lint:ignore SA1019 the deprecated call is under test
 			return c.Management.SetHumanPassword(ctx, "u1", "Probe-Passw0rd!3", true, client.InOrg("org-1"))
 		},
 		method: "POST", uri: "/management/v1/users/u1/password", body: `{"password":"Probe-Passw0rd!3"}`, orgHeader: "org-1",
@@ -201,7 +200,6 @@ var lifecycleWire = []wireCase{
 	{
 		name: "v1 SetHumanPassword no change required", answer: okDetails,
 		call: func(c *client.Client) (any, error) {
-			//lint:ignore SA1019 the deprecated call is under test
 			return c.Management.SetHumanPassword(ctx, "u1", "Probe-Passw0rd!2", false)
 		},
 		method: "POST", uri: "/management/v1/users/u1/password", body: `{"password":"Probe-Passw0rd!2","noChangeRequired":true}`,
@@ -209,7 +207,6 @@ var lifecycleWire = []wireCase{
 	{
 		name: "v1 SendHumanResetPasswordNotification email", answer: okDetails,
 		call: func(c *client.Client) (any, error) {
-			//lint:ignore SA1019 the deprecated call is under test
 			return c.Management.SendHumanResetPasswordNotification(ctx, "u1", client.NotificationEmail, client.InOrg("org-1"))
 		},
 		method: "POST", uri: "/management/v1/users/u1/password/_reset", body: `{"type":"TYPE_EMAIL"}`, orgHeader: "org-1",
@@ -217,7 +214,6 @@ var lifecycleWire = []wireCase{
 	{
 		name: "v1 SendHumanResetPasswordNotification SMS", answer: okDetails,
 		call: func(c *client.Client) (any, error) {
-			//lint:ignore SA1019 the deprecated call is under test
 			return c.Management.SendHumanResetPasswordNotification(ctx, "u1", client.NotificationSMS)
 		},
 		method: "POST", uri: "/management/v1/users/u1/password/_reset", body: `{"type":"TYPE_SMS"}`,
@@ -225,7 +221,6 @@ var lifecycleWire = []wireCase{
 	{
 		name: "v1 SendHumanResetPasswordNotification unspecified is email", answer: okDetails,
 		call: func(c *client.Client) (any, error) {
-			//lint:ignore SA1019 the deprecated call is under test
 			return c.Management.SendHumanResetPasswordNotification(ctx, "u1", client.NotificationUnspecified)
 		},
 		method: "POST", uri: "/management/v1/users/u1/password/_reset", body: `{"type":"TYPE_EMAIL"}`,
@@ -233,7 +228,6 @@ var lifecycleWire = []wireCase{
 	{
 		name: "v1 UpdateMyPassword", answer: okDetails,
 		call: func(c *client.Client) (any, error) {
-			//lint:ignore SA1019 the deprecated call is under test
 			return c.Auth.UpdateMyPassword(ctx, "Probe-Passw0rd!1", "Probe-Passw0rd!2")
 		},
 		method: "PUT", uri: "/auth/v1/users/me/password", body: `{"oldPassword":"Probe-Passw0rd!1","newPassword":"Probe-Passw0rd!2"}`,
@@ -335,7 +329,6 @@ func TestVerifyPasswordWrongPassword(t *testing.T) {
 func TestAsUserSendsTheCallsOwnToken(t *testing.T) {
 	srv := newRecorder(t, nil)
 	c := srv.client(t)
-	//lint:ignore SA1019 the deprecated call is under test
 	if _, err := c.Auth.UpdateMyPassword(ctx, "Probe-Passw0rd!1", "Probe-Passw0rd!2", client.AsUser("session-token-xyz")); err != nil {
 		t.Fatal(err)
 	}

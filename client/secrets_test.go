@@ -137,9 +137,7 @@ func TestLifecycleSecretsNeverPrinted(t *testing.T) {
 		{[]string{hash}, func() error { _, err := c.Users.AddHumanUser(ctx, hreq); return err }},
 		{[]string{pw}, func() error { _, err := c.Sessions.CreateWithPassword(ctx, client.ByUserID("u1"), pw); return err }},
 		{[]string{token}, func() error { return c.Sessions.Delete(ctx, "s1", token) }},
-		//lint:ignore SA1019 the deprecated calls are under test
 		{[]string{oldPw, pw, token}, func() error { _, err := c.Auth.UpdateMyPassword(ctx, oldPw, pw, client.AsUser(token)); return err }},
-		//lint:ignore SA1019 the deprecated calls are under test
 		{[]string{pw}, func() error { _, err := c.Management.SetHumanPassword(ctx, "u1", pw, true); return err }},
 	}
 	for i, call := range calls {

@@ -38,15 +38,14 @@ type record struct {
 // replay is the state a replay carries from record to record, as the recording did: the
 // user the scenario works on, the last session, the last code.
 type replay struct {
-	t        *testing.T
-	srv      *clienttest.Server
-	users    map[int]string // record index → the user it created
-	user     string         // the user of the current scenario
-	session  string
-	token    string // the last session's token: "<user token>"
-	code     string // the last verification code returned
-	unknown  string // an id nothing has
-	idShapes map[string]*regexp.Regexp
+	t       *testing.T
+	srv     *clienttest.Server
+	users   map[int]string // record index → the user it created
+	user    string         // the user of the current scenario
+	session string
+	token   string // the last session's token: "<user token>"
+	code    string // the last verification code returned
+	unknown string // an id nothing has
 }
 
 // userOf names records that work on a user other than the last one created: a session for

@@ -20,6 +20,10 @@ type Fault struct {
 	// is lost, like a proxy timing out after ZITADEL committed. Without it, the call is
 	// not processed.
 	Applied bool
+	// WriteConflict answers ZITADEL's write conflict instead: 500, code 2, "duplicate key
+	// value violates unique constraint "events2_pkey" (SQLSTATE 23505)". Nothing is
+	// applied, and the same request succeeds when repeated.
+	WriteConflict bool
 }
 
 // InjectFault queues a fault. Faults apply in the order they were injected.
@@ -70,6 +74,10 @@ func (s *Server) withFaults(h http.HandlerFunc) http.HandlerFunc {
 			case <-s.closing:
 				return
 			}
+		}
+		if f.WriteConflict {
+			errWriteConflict.write(w)
+			return
 		}
 		if f.Status == 0 {
 			h(w, r)

@@ -174,3 +174,23 @@ func TestCodeErrors(t *testing.T) {
 	_, err = c.Users.SetPassword(ctx, alice, client.SetPasswordRequest{NewPassword: newPassword, VerificationCode: "ABC123"})
 	wantAPIError(t, err, 400, client.FailedPrecondition, "COMMAND-2M9fs")
 }
+
+// TestWriteConflictFault: the fake can answer ZITADEL's write conflict, which the SDK
+// retries for every call, a reset that sends an email included.
+func TestWriteConflictFault(t *testing.T) {
+	srv := newServer(t)
+	alice := addAlice(srv)
+	srv.InjectFault(clienttest.Fault{WriteConflict: true, Count: 2})
+	if _, err := srv.Client().Users.RequestPasswordReset(ctx, alice, client.SendLink(client.NotificationEmail, "")); err != nil {
+		t.Fatalf("err = %v, want success after two conflicts", err)
+	}
+	if n := len(srv.Notifications()); n != 1 {
+		t.Errorf("%d emails, want 1", n)
+	}
+	srv.InjectFault(clienttest.Fault{WriteConflict: true})
+	a := post(t, srv, "/v2/users/"+alice+"/password_reset", srv.PAT(), `{"returnCode":{}}`)
+	a.want(t, 500, 2, "")
+	if msg, _ := a.body["message"].(string); !strings.Contains(msg, "SQLSTATE 23505") {
+		t.Errorf("message = %q", msg)
+	}
+}
