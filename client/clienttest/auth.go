@@ -28,12 +28,8 @@ func bytesRuleV1(field string, v *string, maxBytes int) *zerr {
 // COMMAND-G8dh3; after the change, the session token used stops working.
 func (s *Server) updateMyPassword(r *http.Request, _ string) (any, *zerr) {
 	var req updateMyPasswordRequest
-	if e := decodeBody(r, &req); e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
+	caller, e := s.begin(r, &req, true)
 	defer s.mu.Unlock()
-	caller, e := s.authenticate(r, true)
 	if e != nil {
 		return nil, e
 	}
@@ -55,9 +51,8 @@ func (s *Server) updateMyPassword(r *http.Request, _ string) (any, *zerr) {
 
 // getMyUser is AuthService.GetMyUser.
 func (s *Server) getMyUser(r *http.Request, _ string) (any, *zerr) {
-	s.mu.Lock()
+	caller, e := s.begin(r, nil, true)
 	defer s.mu.Unlock()
-	caller, e := s.authenticate(r, true)
 	if e != nil {
 		return nil, e
 	}
@@ -67,9 +62,9 @@ func (s *Server) getMyUser(r *http.Request, _ string) (any, *zerr) {
 // getMyPasswordComplexityPolicy is AuthService.GetMyPasswordComplexityPolicy, the v1 form
 // of the complexity settings.
 func (s *Server) getMyPasswordComplexityPolicy(r *http.Request, _ string) (any, *zerr) {
-	s.mu.Lock()
+	_, e := s.begin(r, nil, true)
 	defer s.mu.Unlock()
-	if _, e := s.authenticate(r, true); e != nil {
+	if e != nil {
 		return nil, e
 	}
 	d := details(1, s.created, s.instanceID)

@@ -15,9 +15,10 @@ import (
 // organization), answer a missing token with a 500, and wrap request validation errors
 // into a 500 as well.
 
-// orgContext authenticates a v1 call and returns its organization. Callers hold s.mu.
-func (s *Server) orgContext(r *http.Request) (string, *zerr) {
-	caller, e := s.authenticate(r, true)
+// beginV1 starts a management call as begin does (it returns with s.mu held, error or
+// not) and returns the call's organization.
+func (s *Server) beginV1(r *http.Request, req any) (string, *zerr) {
+	caller, e := s.begin(r, req, true)
 	if e != nil {
 		return "", e
 	}
@@ -57,10 +58,12 @@ type initialPasswordRequest struct {
 // INITIAL users like v2 SetPassword.
 func (s *Server) setInitialPassword(r *http.Request, userID string) (any, *zerr) {
 	var req initialPasswordRequest
-	if e := decodeBody(r, &req); e != nil {
+	orgID, e := s.beginV1(r, &req)
+	defer s.mu.Unlock()
+	if e != nil {
 		return nil, e
 	}
-	return s.setPasswordV1(r, userID, req.Password, true, "SetHumanInitialPasswordRequest.Password")
+	return s.setPasswordV1(orgID, userID, req.Password, true, "SetHumanInitialPasswordRequest.Password")
 }
 
 type humanPasswordRequest struct {
@@ -71,19 +74,16 @@ type humanPasswordRequest struct {
 // setHumanPassword is ManagementService.SetHumanPassword.
 func (s *Server) setHumanPassword(r *http.Request, userID string) (any, *zerr) {
 	var req humanPasswordRequest
-	if e := decodeBody(r, &req); e != nil {
-		return nil, e
-	}
-	return s.setPasswordV1(r, userID, req.Password, !req.NoChangeRequired, "SetHumanPasswordRequest.Password")
-}
-
-func (s *Server) setPasswordV1(r *http.Request, userID string, pw *string, changeRequired bool, field string) (any, *zerr) {
-	s.mu.Lock()
+	orgID, e := s.beginV1(r, &req)
 	defer s.mu.Unlock()
-	orgID, e := s.orgContext(r)
 	if e != nil {
 		return nil, e
 	}
+	return s.setPasswordV1(orgID, userID, req.Password, !req.NoChangeRequired, "SetHumanPasswordRequest.Password")
+}
+
+// setPasswordV1 is both v1 set calls. Callers hold s.mu.
+func (s *Server) setPasswordV1(orgID, userID string, pw *string, changeRequired bool, field string) (any, *zerr) {
 	pw = orEmpty(pw)
 	if e := lengthErrorV1(field, pw, 1, 72); e != nil {
 		return nil, e
@@ -116,12 +116,8 @@ func v1NotificationType(raw json.RawMessage) client.NotificationType {
 // user's password stays valid; a new code replaces a pending one.
 func (s *Server) sendResetNotification(r *http.Request, userID string) (any, *zerr) {
 	var req resetNotificationRequest
-	if e := decodeBody(r, &req); e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
+	orgID, e := s.beginV1(r, &req)
 	defer s.mu.Unlock()
-	orgID, e := s.orgContext(r)
 	if e != nil {
 		return nil, e
 	}
@@ -153,12 +149,8 @@ type importHumanUserRequest struct {
 // an unverified email is INITIAL.
 func (s *Server) importHumanUser(r *http.Request, _ string) (any, *zerr) {
 	var req importHumanUserRequest
-	if e := decodeBody(r, &req); e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
+	orgID, e := s.beginV1(r, &req)
 	defer s.mu.Unlock()
-	orgID, e := s.orgContext(r)
 	if e != nil {
 		return nil, e
 	}
@@ -230,9 +222,8 @@ func userV1(u *user) map[string]any {
 
 // getUserByIDV1 is ManagementService.GetUserByID, scoped to the organization.
 func (s *Server) getUserByIDV1(r *http.Request, userID string) (any, *zerr) {
-	s.mu.Lock()
+	orgID, e := s.beginV1(r, nil)
 	defer s.mu.Unlock()
-	orgID, e := s.orgContext(r)
 	if e != nil {
 		return nil, e
 	}
@@ -260,9 +251,8 @@ func (s *Server) lockoutPolicyV1(o *org) map[string]any {
 
 // getLockoutPolicy is ManagementService.GetLockoutPolicy.
 func (s *Server) getLockoutPolicy(r *http.Request, _ string) (any, *zerr) {
-	s.mu.Lock()
+	orgID, e := s.beginV1(r, nil)
 	defer s.mu.Unlock()
-	orgID, e := s.orgContext(r)
 	if e != nil {
 		return nil, e
 	}
@@ -276,9 +266,9 @@ func (s *Server) getLockoutPolicy(r *http.Request, _ string) (any, *zerr) {
 
 // getDefaultLockoutPolicy is AdminService.GetLockoutPolicy: the instance's policy.
 func (s *Server) getDefaultLockoutPolicy(r *http.Request, _ string) (any, *zerr) {
-	s.mu.Lock()
+	_, e := s.beginV1(r, nil)
 	defer s.mu.Unlock()
-	if _, e := s.orgContext(r); e != nil {
+	if e != nil {
 		return nil, e
 	}
 	return map[string]any{"policy": s.lockoutPolicyV1(nil)}, nil
@@ -299,12 +289,8 @@ func count(v any) int {
 // addCustomLockoutPolicy is ManagementService.AddCustomLockoutPolicy.
 func (s *Server) addCustomLockoutPolicy(r *http.Request, _ string) (any, *zerr) {
 	var raw map[string]any
-	if e := decodeBody(r, &raw); e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
+	orgID, e := s.beginV1(r, &raw)
 	defer s.mu.Unlock()
-	orgID, e := s.orgContext(r)
 	if e != nil {
 		return nil, e
 	}
@@ -320,9 +306,8 @@ func (s *Server) addCustomLockoutPolicy(r *http.Request, _ string) (any, *zerr) 
 
 // resetLockoutPolicy is ManagementService.ResetLockoutPolicyToDefault.
 func (s *Server) resetLockoutPolicy(r *http.Request, _ string) (any, *zerr) {
-	s.mu.Lock()
+	orgID, e := s.beginV1(r, nil)
 	defer s.mu.Unlock()
-	orgID, e := s.orgContext(r)
 	if e != nil {
 		return nil, e
 	}

@@ -200,6 +200,28 @@ func (s *Server) logRequest(r *http.Request, w *statusWriter, d time.Duration) {
 	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 }
 
+// parseChecker is a request with rules protojson enforces while parsing (a oneof set
+// twice, an unknown enum name): the gateway answers them before authentication.
+type parseChecker interface{ parseCheck() *zerr }
+
+// begin starts a handler as ZITADEL's gateway does: it decodes the JSON body into req (nil
+// reads none) and applies the parse rules, then locks the server and authenticates the
+// caller, the v1 way when v1. It returns with s.mu held, error or not: the handler unlocks.
+func (s *Server) begin(r *http.Request, req any, v1 bool) (*caller, *zerr) {
+	var e *zerr
+	if req != nil {
+		e = decodeBody(r, req)
+	}
+	if pc, ok := req.(parseChecker); ok && e == nil {
+		e = pc.parseCheck()
+	}
+	s.mu.Lock()
+	if e != nil {
+		return nil, e
+	}
+	return s.authenticate(r, v1)
+}
+
 // decodeBody reads a JSON request body the way the gateway does: snake_case and
 // lowerCamelCase names both work, unknown fields are ignored, and anything that is not a
 // JSON object is a 400 without details. An empty body is an empty object.

@@ -45,16 +45,12 @@ func (req *createSessionRequest) validate() *zerr {
 // createSession is SessionService.CreateSession; it answers 201.
 func (s *Server) createSession(r *http.Request, _ string) (any, *zerr) {
 	var req createSessionRequest
-	if e := decodeBody(r, &req); e != nil {
+	caller, e := s.begin(r, &req, false)
+	defer s.mu.Unlock()
+	if e != nil {
 		return nil, e
 	}
 	if e := req.validate(); e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	caller, e := s.authenticate(r, false)
-	if e != nil {
 		return nil, e
 	}
 	if !caller.admin {
@@ -105,12 +101,8 @@ type deleteSessionRequest struct {
 // session.delete permission.
 func (s *Server) deleteSession(r *http.Request, sessionID string) (any, *zerr) {
 	var req deleteSessionRequest
-	if e := decodeBody(r, &req); e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
+	caller, e := s.begin(r, &req, false)
 	defer s.mu.Unlock()
-	caller, e := s.authenticate(r, false)
 	if e != nil {
 		return nil, e
 	}

@@ -40,9 +40,10 @@ func (s *Server) settingsAnswer(settings map[string]any, owner string, seq uint6
 	return map[string]any{"details": d, "settings": settings}
 }
 
-// readSettings authenticates a settings call and finds its organization.
+// readSettings starts a settings call and finds its organization. It returns with s.mu
+// held, as begin does.
 func (s *Server) readSettings(r *http.Request, op string) (orgID string, instance bool, e *zerr) {
-	caller, e := s.authenticate(r, false)
+	caller, e := s.begin(r, nil, false)
 	if e != nil {
 		return "", false, e
 	}
@@ -52,9 +53,9 @@ func (s *Server) readSettings(r *http.Request, op string) (orgID string, instanc
 // passwordComplexity is SettingsService.GetPasswordComplexitySettings: the instance's
 // policy (the fake has no organization policies for complexity).
 func (s *Server) passwordComplexity(r *http.Request, _ string) (any, *zerr) {
-	s.mu.Lock()
+	_, _, e := s.readSettings(r, "GetPasswordComplexitySettings")
 	defer s.mu.Unlock()
-	if _, _, e := s.readSettings(r, "GetPasswordComplexitySettings"); e != nil {
+	if e != nil {
 		return nil, e
 	}
 	p := s.complexity
@@ -86,9 +87,8 @@ func setCount(m map[string]any, k string, v int) {
 // lockoutSettings is SettingsService.GetLockoutSettings: an organization's own policy,
 // else the instance's. An unknown organization gets the instance's.
 func (s *Server) lockoutSettings(r *http.Request, _ string) (any, *zerr) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	orgID, instance, e := s.readSettings(r, "GetLockoutSettings")
+	defer s.mu.Unlock()
 	if e != nil {
 		return nil, e
 	}
@@ -104,9 +104,9 @@ func (s *Server) lockoutSettings(r *http.Request, _ string) (any, *zerr) {
 
 // passwordExpiry is SettingsService.GetPasswordExpirySettings.
 func (s *Server) passwordExpiry(r *http.Request, _ string) (any, *zerr) {
-	s.mu.Lock()
+	_, _, e := s.readSettings(r, "GetPasswordExpirySettings")
 	defer s.mu.Unlock()
-	if _, _, e := s.readSettings(r, "GetPasswordExpirySettings"); e != nil {
+	if e != nil {
 		return nil, e
 	}
 	settings := map[string]any{}
@@ -119,9 +119,9 @@ var languages = []string{"ar", "bg", "cs", "de", "en", "es", "fr", "hu", "id", "
 
 // generalSettings is SettingsService.GetGeneralSettings.
 func (s *Server) generalSettings(r *http.Request, _ string) (any, *zerr) {
-	s.mu.Lock()
+	_, e := s.begin(r, nil, false)
 	defer s.mu.Unlock()
-	if _, e := s.authenticate(r, false); e != nil {
+	if e != nil {
 		return nil, e
 	}
 	return map[string]any{"defaultOrgId": s.defaultOrg, "defaultLanguage": "en",

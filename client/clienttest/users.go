@@ -38,10 +38,14 @@ type addHumanUserRequest struct {
 	} `json:"hashedPassword"`
 }
 
-func (req *addHumanUserRequest) validate() *zerr {
+func (req *addHumanUserRequest) parseCheck() *zerr {
 	if req.Password != nil && req.HashedPassword != nil {
 		return errInvalid("proto: error parsing \"hashedPassword\", oneof zitadel.user.v2.AddHumanUserRequest.password_type is already set")
 	}
+	return nil
+}
+
+func (req *addHumanUserRequest) validate() *zerr {
 	if e := lengthError("AddHumanUserRequest.UserId", req.UserID, 1, 200); e != nil {
 		return e
 	}
@@ -87,16 +91,12 @@ func orEmpty(p *string) *string {
 // addHumanUser is UserService.AddHumanUser: it answers 200, not the 201 its proto declares.
 func (s *Server) addHumanUser(r *http.Request, _ string) (any, *zerr) {
 	var req addHumanUserRequest
-	if e := decodeBody(r, &req); e != nil {
+	caller, e := s.begin(r, &req, false)
+	defer s.mu.Unlock()
+	if e != nil {
 		return nil, e
 	}
 	if e := req.validate(); e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	caller, e := s.authenticate(r, false)
-	if e != nil {
 		return nil, e
 	}
 	if !caller.admin {
@@ -204,9 +204,8 @@ func (c *caller) mayRead(u *user) bool { return c.admin || c.user.id == u.id }
 
 // getUserByID is UserService.GetUserByID.
 func (s *Server) getUserByID(r *http.Request, userID string) (any, *zerr) {
-	s.mu.Lock()
+	caller, e := s.begin(r, nil, false)
 	defer s.mu.Unlock()
-	caller, e := s.authenticate(r, false)
 	if e != nil {
 		return nil, e
 	}
@@ -220,9 +219,8 @@ func (s *Server) getUserByID(r *http.Request, userID string) (any, *zerr) {
 // listAuthenticationMethodTypes is UserService.ListAuthenticationMethodTypes. An unknown
 // user has no methods, as in ZITADEL.
 func (s *Server) listAuthenticationMethodTypes(r *http.Request, userID string) (any, *zerr) {
-	s.mu.Lock()
+	caller, e := s.begin(r, nil, false)
 	defer s.mu.Unlock()
-	caller, e := s.authenticate(r, false)
 	if e != nil {
 		return nil, e
 	}
@@ -246,12 +244,8 @@ func (s *Server) unlockUser(r *http.Request, userID string) (any, *zerr) {
 }
 
 func (s *Server) changeLock(r *http.Request, userID string, lock bool) (any, *zerr) {
-	if e := decodeBody(r, &struct{}{}); e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
+	caller, e := s.begin(r, &struct{}{}, false)
 	defer s.mu.Unlock()
-	caller, e := s.authenticate(r, false)
 	if e != nil {
 		return nil, e
 	}
@@ -284,6 +278,18 @@ type passwordResetRequest struct {
 	ReturnCode *struct{} `json:"returnCode"`
 }
 
+func (req *passwordResetRequest) parseCheck() *zerr {
+	if req.SendLink != nil && req.ReturnCode != nil {
+		return errInvalid("proto: oneof zitadel.user.v2.PasswordResetRequest.medium is already set")
+	}
+	if req.SendLink != nil {
+		if _, ok := notificationType(req.SendLink.NotificationType); !ok {
+			return errInvalid("proto: invalid value for enum field notificationType")
+		}
+	}
+	return nil
+}
+
 // notificationType parses the enum as protojson does: its name or its number.
 func notificationType(raw json.RawMessage) (client.NotificationType, bool) {
 	switch strings.Trim(string(raw), `"`) {
@@ -298,24 +304,14 @@ func notificationType(raw json.RawMessage) (client.NotificationType, bool) {
 // passwordReset is UserService.PasswordReset.
 func (s *Server) passwordReset(r *http.Request, userID string) (any, *zerr) {
 	var req passwordResetRequest
-	if e := decodeBody(r, &req); e != nil {
+	caller, e := s.begin(r, &req, false)
+	defer s.mu.Unlock()
+	if e != nil {
 		return nil, e
-	}
-	if req.SendLink != nil && req.ReturnCode != nil {
-		return nil, errInvalid("proto: oneof zitadel.user.v2.PasswordResetRequest.medium is already set")
 	}
 	kind := client.NotificationEmail
 	if req.SendLink != nil {
-		var ok bool
-		if kind, ok = notificationType(req.SendLink.NotificationType); !ok {
-			return nil, errInvalid("proto: invalid value for enum field notificationType")
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	caller, e := s.authenticate(r, false)
-	if e != nil {
-		return nil, e
+		kind, _ = notificationType(req.SendLink.NotificationType)
 	}
 	if e := lengthError("PasswordResetRequest.UserId", &userID, 1, 200); e != nil {
 		return nil, e
@@ -387,19 +383,19 @@ type setPasswordRequest struct {
 	VerificationCode *string `json:"verificationCode"`
 }
 
+func (req *setPasswordRequest) parseCheck() *zerr {
+	if req.CurrentPassword != nil && req.VerificationCode != nil {
+		return errInvalid("proto: oneof zitadel.user.v2.SetPasswordRequest.verification is already set")
+	}
+	return nil
+}
+
 // setPassword is UserService.SetPassword. The user's state comes first, then a code, the
 // policy, the current password, and last the hasher.
 func (s *Server) setPassword(r *http.Request, userID string) (any, *zerr) {
 	var req setPasswordRequest
-	if e := decodeBody(r, &req); e != nil {
-		return nil, e
-	}
-	if req.CurrentPassword != nil && req.VerificationCode != nil {
-		return nil, errInvalid("proto: oneof zitadel.user.v2.SetPasswordRequest.verification is already set")
-	}
-	s.mu.Lock()
+	caller, e := s.begin(r, &req, false)
 	defer s.mu.Unlock()
-	caller, e := s.authenticate(r, false)
 	if e != nil {
 		return nil, e
 	}
