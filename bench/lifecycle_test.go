@@ -116,10 +116,8 @@ func (f *floor) addHumanUser(ctx context.Context) error {
 	return f.do(ctx, http.MethodPost, "/v2/users/human", &in, &out)
 }
 
-// BenchmarkVerifyPassword: Sessions.VerifyPassword (two requests: create and delete the
-// session) against the floor, in the same run.
-func BenchmarkVerifyPassword(b *testing.B) {
-	ctx := context.Background()
+// benchPair runs the floor and the SDK doing the same thing, in the same run.
+func benchPair(b *testing.B, floorCall func(*floor) error, sdkCall func(*client.Client) error) {
 	b.Run("impl=floor", func(b *testing.B) {
 		srv := newLifecycleServer(b)
 		defer srv.Close()
@@ -127,7 +125,7 @@ func BenchmarkVerifyPassword(b *testing.B) {
 		defer f.hc.CloseIdleConnections()
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := f.verifyPassword(ctx); err != nil {
+			if err := floorCall(f); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -139,38 +137,24 @@ func BenchmarkVerifyPassword(b *testing.B) {
 		defer c.CloseIdleConnections()
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := c.Sessions.VerifyPassword(ctx, client.ByUserID(userID), password); err != nil {
+			if err := sdkCall(c); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 }
 
-// BenchmarkAddHumanUser: Users.AddHumanUser against the floor, in the same run.
+// BenchmarkVerifyPassword: Sessions.VerifyPassword (two requests: create and delete the
+// session) against the floor.
+func BenchmarkVerifyPassword(b *testing.B) {
+	ctx := context.Background()
+	benchPair(b, func(f *floor) error { return f.verifyPassword(ctx) },
+		func(c *client.Client) error { return c.Sessions.VerifyPassword(ctx, client.ByUserID(userID), password) })
+}
+
+// BenchmarkAddHumanUser: Users.AddHumanUser with a password against the floor.
 func BenchmarkAddHumanUser(b *testing.B) {
 	ctx := context.Background()
-	b.Run("impl=floor", func(b *testing.B) {
-		srv := newLifecycleServer(b)
-		defer srv.Close()
-		f := &floor{hc: &http.Client{Transport: newTransport()}, url: srv.URL}
-		defer f.hc.CloseIdleConnections()
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := f.addHumanUser(ctx); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("impl=sdk", func(b *testing.B) {
-		srv := newLifecycleServer(b)
-		defer srv.Close()
-		c := newSDK(b, srv.URL)
-		defer c.CloseIdleConnections()
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := c.Users.AddHumanUser(ctx, human); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	benchPair(b, func(f *floor) error { return f.addHumanUser(ctx) },
+		func(c *client.Client) error { _, err := c.Users.AddHumanUser(ctx, human); return err })
 }

@@ -44,11 +44,5 @@ func (s *AuthService) UpdateMyPassword(ctx context.Context, oldPassword, newPass
 		path:    "/auth/v1/users/me/password",
 		secrets: [3]string{oldPassword, newPassword},
 	}
-	var out api.DetailsResponse
-	body := api.UpdateMyPasswordRequest{OldPassword: oldPassword, NewPassword: newPassword}
-	if err := s.c.do(ctx, cl, newCallConfig(opts), &body, &out); err != nil {
-		return nil, err
-	}
-	d := detailsFrom(out.Details)
-	return &d, nil
+	return s.c.doDetails(ctx, cl, newCallConfig(opts), &api.UpdateMyPasswordRequest{OldPassword: oldPassword, NewPassword: newPassword})
 }

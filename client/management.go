@@ -38,12 +38,7 @@ func (s *ManagementService) SetHumanInitialPassword(ctx context.Context, userID,
 		repeatable: true,
 		secrets:    [3]string{password},
 	}
-	var out api.SetHumanInitialPasswordResponse
-	if err := s.c.do(ctx, cl, newCallConfig(opts), &api.SetHumanInitialPasswordRequest{Password: password}, &out); err != nil {
-		return nil, err
-	}
-	d := detailsFrom(out.Details)
-	return &d, nil
+	return s.c.doDetails(ctx, cl, newCallConfig(opts), &api.SetHumanInitialPasswordRequest{Password: password})
 }
 
 // SetHumanPassword sets the password of a human user (POST
@@ -71,13 +66,7 @@ func (s *ManagementService) SetHumanPassword(ctx context.Context, userID, passwo
 		repeatable: true,
 		secrets:    [3]string{password},
 	}
-	var out api.DetailsResponse
-	body := api.SetHumanPasswordRequest{Password: password, NoChangeRequired: !changeRequired}
-	if err := s.c.do(ctx, cl, newCallConfig(opts), &body, &out); err != nil {
-		return nil, err
-	}
-	d := detailsFrom(out.Details)
-	return &d, nil
+	return s.c.doDetails(ctx, cl, newCallConfig(opts), &api.SetHumanPasswordRequest{Password: password, NoChangeRequired: !changeRequired})
 }
 
 // v1NotificationTypes are the names of the v1 enum. ZITADEL reads any other name as
@@ -115,10 +104,5 @@ func (s *ManagementService) SendHumanResetPasswordNotification(ctx context.Conte
 		path: "/management/v1/users/" + seg + "/password/_reset",
 		org:  true,
 	}
-	var out api.DetailsResponse
-	if err := s.c.do(ctx, cl, newCallConfig(opts), &api.SendHumanResetPasswordNotificationRequest{Type: t}, &out); err != nil {
-		return nil, err
-	}
-	d := detailsFrom(out.Details)
-	return &d, nil
+	return s.c.doDetails(ctx, cl, newCallConfig(opts), &api.SendHumanResetPasswordNotificationRequest{Type: t})
 }

@@ -99,8 +99,8 @@ func (s *SessionService) Delete(ctx context.Context, sessionID, sessionToken str
 		repeatable: true,
 		secrets:    [3]string{sessionToken},
 	}
-	var out api.DetailsResponse
-	return s.c.do(ctx, cl, newCallConfig(opts), &api.DeleteSessionRequest{SessionToken: sessionToken}, &out)
+	_, err := s.c.doDetails(ctx, cl, newCallConfig(opts), &api.DeleteSessionRequest{SessionToken: sessionToken})
+	return err
 }
 
 // cleanupTimeout bounds the deletion of VerifyPassword's session after the caller's

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"github.com/zitpass/zitpass-go/internal/api"
 	"golang.org/x/oauth2"
 )
 
@@ -83,6 +84,16 @@ func (c *Client) do(ctx context.Context, cl call, cc callConfig, in, out any) er
 	}
 	defer resp.Body.Close()
 	return st.readResponse(resp, out)
+}
+
+// doDetails is do for the calls whose answer is only the object details of the change.
+func (c *Client) doDetails(ctx context.Context, cl call, cc callConfig, in any) (*Details, error) {
+	var out api.DetailsResponse
+	if err := c.do(ctx, cl, cc, in, &out); err != nil {
+		return nil, err
+	}
+	d := detailsFrom(out.Details)
+	return &d, nil
 }
 
 // newAttempt sets up the state of one call, go-retryablehttp's client with it.

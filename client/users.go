@@ -192,12 +192,7 @@ func (s *UserService) SetPassword(ctx context.Context, userID string, req SetPas
 		repeatable: req.CurrentPassword == "" && req.VerificationCode == "",
 		secrets:    [3]string{req.NewPassword, req.CurrentPassword, req.VerificationCode},
 	}
-	var out api.SetPasswordResponse
-	if err := s.c.do(ctx, cl, newCallConfig(opts), &body, &out); err != nil {
-		return nil, err
-	}
-	d := detailsFrom(out.Details)
-	return &d, nil
+	return s.c.doDetails(ctx, cl, newCallConfig(opts), &body)
 }
 
 // AddHumanUserRequest is the input of AddHumanUser. It prints without its password and
@@ -413,15 +408,10 @@ func (s *UserService) UnlockUser(ctx context.Context, userID string, opts ...Cal
 		return nil, err
 	}
 	cl := call{op: "UserService.UnlockUser", path: "/v2/users/" + seg + "/unlock", repeatable: true}
-	var out api.DetailsResponse
-	err = s.c.do(ctx, cl, newCallConfig(opts), struct{}{}, &out)
+	d, err := s.c.doDetails(ctx, cl, newCallConfig(opts), struct{}{})
 	var ae *APIError
 	if errors.As(err, &ae) && ae.afterUnknown && ae.ID == "COMMAND-olb9vb0oca" {
 		return &Details{}, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	d := detailsFrom(out.Details)
-	return &d, nil
+	return d, err
 }
