@@ -4,7 +4,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -83,23 +82,8 @@ type floorResponse struct {
 func (f *floor) setPassword(ctx context.Context) error {
 	var in floorRequest
 	in.NewPassword.Password, in.VerificationCode = sdkRequest.NewPassword, sdkRequest.VerificationCode
-	body, err := json.Marshal(&in)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url+"/v2/users/"+userID+"/password", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+pat)
-	resp, err := f.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
 	var out floorResponse
-	return json.NewDecoder(resp.Body).Decode(&out)
+	return f.do(ctx, http.MethodPost, "/v2/users/"+userID+"/password", &in, &out)
 }
 
 func newSDK(b *testing.B, url string, opts ...client.Option) *client.Client {
