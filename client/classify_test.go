@@ -123,3 +123,12 @@ func TestV1MissingTokenIsUnauthenticated(t *testing.T) {
 		t.Errorf("server saw %d requests, want 1", srv.requests.Load())
 	}
 }
+
+func TestNotImplementedIsFinal(t *testing.T) {
+	srv := newFaultServer(t, fault{kind: faultStatusBefore, status: 501, body: `{"code":12,"message":"Not Implemented"}`})
+	err := callKinds[4].do(ctx, newFaultClient(t, srv.URL)) // repeatable: would be retried if ambiguous
+	var ae *client.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != 501 || errors.Is(err, client.ErrOutcomeUnknown) || srv.requests.Load() != 1 {
+		t.Fatalf("err = %v after %d requests, want the 501 at once", err, srv.requests.Load())
+	}
+}

@@ -106,6 +106,7 @@ const (
 //     and nothing was applied; a retry would fail the same way, so it is final.
 //   - 502, 504, and 5xx bodies that are not ZITADEL's (a proxy's page, plain text,
 //     nothing): the outcome is unknown.
+//   - 501 (Unimplemented) and every 4xx but 401 and 429: final.
 func failureOf(resp *http.Response) failure {
 	switch status := resp.StatusCode; {
 	case status == http.StatusUnauthorized:
@@ -114,7 +115,7 @@ func failureOf(resp *http.Response) failure {
 		return failNotProcessed
 	case status == http.StatusBadGateway || status == http.StatusGatewayTimeout:
 		return failAmbiguous
-	case status < 500:
+	case status < 500 || status == http.StatusNotImplemented:
 		return failNone
 	}
 	return newAPIError("", resp.StatusCode, resp.Header, peekBody(resp), nil).failure()
