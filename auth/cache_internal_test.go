@@ -97,7 +97,14 @@ func TestCacheRefreshesInTheBackground(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait() // would hang if a caller waited for the held fetch
+	waited := make(chan struct{})
+	go func() { wg.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second): // the callers wait for the held fetch: fail, not hang
+		close(f.release)
+		t.Fatal("callers blocked at the refresh point")
+	}
 	for i := 0; f.calls.Load() < 2 && i < 5000; i++ {
 		time.Sleep(100 * time.Microsecond) // the refresh starts on its own goroutine
 	}
