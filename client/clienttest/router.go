@@ -200,13 +200,18 @@ func (s *Server) logRequest(r *http.Request, w *statusWriter, d time.Duration) {
 	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 }
 
+// validator is a request with protoc-gen-validate rules, which ZITADEL applies after
+// authentication.
+type validator interface{ validate() *zerr }
+
 // parseChecker is a request with rules protojson enforces while parsing (a oneof set
 // twice, an unknown enum name): the gateway answers them before authentication.
 type parseChecker interface{ parseCheck() *zerr }
 
 // begin starts a handler as ZITADEL's gateway does: it decodes the JSON body into req (nil
 // reads none) and applies the parse rules, then locks the server and authenticates the
-// caller, the v1 way when v1. It returns with s.mu held, error or not: the handler unlocks.
+// caller, the v1 way when v1, then applies the request's validation rules. It returns with
+// s.mu held, error or not: the handler unlocks.
 func (s *Server) begin(r *http.Request, req any, v1 bool) (*caller, *zerr) {
 	var e *zerr
 	if req != nil {
@@ -219,7 +224,11 @@ func (s *Server) begin(r *http.Request, req any, v1 bool) (*caller, *zerr) {
 	if e != nil {
 		return nil, e
 	}
-	return s.authenticate(r, v1)
+	c, e := s.authenticate(r, v1)
+	if v, ok := req.(validator); ok && e == nil {
+		e = v.validate()
+	}
+	return c, e
 }
 
 // decodeBody reads a JSON request body the way the gateway does: snake_case and

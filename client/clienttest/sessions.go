@@ -50,9 +50,6 @@ func (s *Server) createSession(r *http.Request, _ string) (any, *zerr) {
 	if e != nil {
 		return nil, e
 	}
-	if e := req.validate(); e != nil {
-		return nil, e
-	}
 	if !caller.admin {
 		return nil, errNoPermissionV2
 	}

@@ -96,9 +96,6 @@ func (s *Server) addHumanUser(r *http.Request, _ string) (any, *zerr) {
 	if e != nil {
 		return nil, e
 	}
-	if e := req.validate(); e != nil {
-		return nil, e
-	}
 	if !caller.admin {
 		return nil, errNoPermissionV2
 	}
