@@ -16,6 +16,7 @@ import (
 	"github.com/zitpass/zitpass-go/auth"
 	"github.com/zitpass/zitpass-go/client"
 	"github.com/zitpass/zitpass-go/client/clienttest"
+	"golang.org/x/oauth2"
 )
 
 // publicURL is the instance's public URL in these tests; the fake listens elsewhere (on
@@ -192,5 +193,50 @@ func TestCallDeadlineBoundsTheTokenWait(t *testing.T) {
 	}
 	if n := requests.Load(); n > 3 {
 		t.Errorf("%d token requests for 20 callers", n)
+	}
+}
+
+// blockingSource is a plain oauth2.TokenSource, without TokenContext, whose Token blocks
+// until release is closed.
+type blockingSource struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s blockingSource) Token() (*oauth2.Token, error) {
+	s.entered <- struct{}{}
+	<-s.release
+	return &oauth2.Token{AccessToken: "late"}, nil
+}
+
+// TestCallContextBoundsAPlainTokenSource: a token source that takes no context still
+// cannot hold a call past its context: the caller leaves with the context's error and
+// sends nothing, and the source's late token is not used.
+func TestCallContextBoundsAPlainTokenSource(t *testing.T) {
+	api := newRecorder(t, nil)
+	src := blockingSource{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	defer close(src.release)
+	c, err := client.New(api.URL, client.WithTokenSource(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Users.GetUser(cctx, "u1")
+		done <- err
+	}()
+	<-src.entered
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second): // without the bound the call waits for the source
+		t.Fatal("the call waited for the token source after its context ended")
+	}
+	if n := len(api.requests()); n != 0 {
+		t.Errorf("%d API requests without a token", n)
 	}
 }

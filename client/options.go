@@ -28,6 +28,10 @@ type config struct {
 // every call; see package auth for personal access tokens, JWT profile keys and client
 // credentials. Without it, requests carry no Authorization header and ZITADEL answers
 // ErrUnauthenticated.
+//
+// A call's context bounds its wait for a token: the client passes it to sources with a
+// TokenContext(ctx) method, as package auth's have, and leaves a plain source's Token
+// running on its own goroutine when the context ends first.
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return func(c *config) { c.ts = ts }
 }

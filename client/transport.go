@@ -234,6 +234,30 @@ type tokenContexter interface {
 	TokenContext(context.Context) (*oauth2.Token, error)
 }
 
+// plainToken asks a token source that takes no context for a token, and still lets ctx end
+// the wait: the source runs on a goroutine of its own, which ends when Token returns (its
+// result then goes unused). Without a context that can end, it calls the source directly.
+func plainToken(ctx context.Context, ts oauth2.TokenSource) (*oauth2.Token, error) {
+	if ctx.Done() == nil {
+		return ts.Token()
+	}
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		tok, err := ts.Token()
+		ch <- result{tok, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.tok, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // authHeader is an Authorization header value built for a token, kept so that the next
 // call with the same token reuses it.
 type authHeader struct {
@@ -256,7 +280,7 @@ func (st *attempt) authorize(r *http.Request) error {
 	if tc, ok := c.ts.(tokenContexter); ok {
 		tok, err = tc.TokenContext(r.Context())
 	} else {
-		tok, err = c.ts.Token()
+		tok, err = plainToken(r.Context(), c.ts)
 	}
 	if err == nil && (tok == nil || tok.AccessToken == "") {
 		err = errEmptyToken
