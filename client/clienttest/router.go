@@ -102,6 +102,8 @@ func find(method string, seg []string) (route, string, *zerr) {
 // serveHTTP routes on the escaped path, so that an escaped "/" or ".." in a user id stays
 // inside its segment, as it does in grpc-gateway.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	// Like ZITADEL, every answer names its request, so that errors and logs can quote it.
+	w.Header().Set("X-Request-Id", randomRequestID())
 	if s.logger != nil {
 		lw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
@@ -197,6 +199,7 @@ func (s *Server) logRequest(r *http.Request, w *statusWriter, d time.Duration) {
 	if w.errID != "" {
 		attrs = append(attrs, slog.String("error_id", w.errID))
 	}
+	attrs = append(attrs, slog.String("request_id", w.Header().Get("X-Request-Id")))
 	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 }
 

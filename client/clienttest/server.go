@@ -219,7 +219,8 @@ func WithPublicURL(u string) ServerOption {
 // for a development setup whose application is configured before the fake starts.
 func WithPAT(token string) ServerOption { return func(s *Server) { s.pat = token } }
 
-// WithLogger logs every request at info level: method, path, status, duration and error id.
+// WithLogger logs every request at info level: method, path, status, duration, error id
+// and request id.
 // Bodies and tokens are never logged.
 func WithLogger(l *slog.Logger) ServerOption { return func(s *Server) { s.logger = l } }
 
@@ -538,6 +539,13 @@ func randomCode() string {
 		b[i] = codeAlphabet[mrand.IntN(len(codeAlphabet))]
 	}
 	return string(b)
+}
+
+// randomRequestID returns a fresh X-Request-Id: 32 hex digits.
+func randomRequestID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // randomSessionToken returns 78 characters of unpadded base64url, the shape of ZITADEL's

@@ -279,3 +279,22 @@ func TestPasswordComplexityEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswersCarryARequestID: like ZITADEL, the fake names every answer with an
+// X-Request-Id, a fresh one each time, and the client puts it into its errors.
+func TestAnswersCarryARequestID(t *testing.T) {
+	srv := newServer(t)
+	c := srv.Client()
+	_, err1 := c.Users.GetUser(context.Background(), "999999")
+	_, err2 := c.Users.GetUser(context.Background(), "999999")
+	var a1, a2 *client.APIError
+	if !errors.As(err1, &a1) || !errors.As(err2, &a2) {
+		t.Fatalf("errors %v, %v, want *client.APIError", err1, err2)
+	}
+	if a1.RequestID == "" || a1.RequestID == a2.RequestID {
+		t.Errorf("request ids %q and %q, want two different ones", a1.RequestID, a2.RequestID)
+	}
+	if !strings.Contains(a1.Error(), a1.RequestID) {
+		t.Errorf("error %q does not quote its request id", a1.Error())
+	}
+}
