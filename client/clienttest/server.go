@@ -220,8 +220,7 @@ func WithPublicURL(u string) ServerOption {
 func WithPAT(token string) ServerOption { return func(s *Server) { s.pat = token } }
 
 // WithLogger logs every request at info level: method, path, status, duration, error id
-// and request id.
-// Bodies and tokens are never logged.
+// and request id. Bodies and tokens are never logged.
 func WithLogger(l *slog.Logger) ServerOption { return func(s *Server) { s.logger = l } }
 
 // WithListener serves on l instead of a new loopback port, e.g. to listen on a fixed
