@@ -434,8 +434,11 @@ func (s *Server) issueToken(userID string, expires time.Time, api bool) string {
 	return tok
 }
 
-func randomToken() string {
-	b := make([]byte, 24)
+func randomToken() string { return randomHex(24) }
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
@@ -541,11 +544,7 @@ func randomCode() string {
 }
 
 // randomRequestID returns a fresh X-Request-Id: 32 hex digits.
-func randomRequestID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func randomRequestID() string { return randomHex(16) }
 
 // randomSessionToken returns 78 characters of unpadded base64url, the shape of ZITADEL's
 // session tokens.
