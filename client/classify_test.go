@@ -7,7 +7,7 @@ import (
 	"github.com/zitpass/zitpass-go/client"
 )
 
-// The 5xx answers a real ZITADEL v4.13.1 gave (../shared/zitadel-facts.md).
+// The 5xx answers a real ZITADEL v4.13.1 gave (recorded in client/clienttest/testdata and documented in README.md "Retries").
 const (
 	bodyCahN2 = `{"code":13,"message":"An internal error occurred (COMMAND-CahN2)","details":[{"@type":"type.googleapis.com/zitadel.v1.ErrorDetail","id":"COMMAND-CahN2","message":"An internal error occurred"}]}`
 	// The event push lost an optimistic-concurrency race; nothing was applied.

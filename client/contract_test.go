@@ -12,7 +12,7 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// These declarations fail to compile when the public API drifts from ../shared/API.md.
+// These declarations fail to compile when the public API drifts from the contract the SDK promises (the signatures README.md documents).
 var (
 	_ func(string, ...client.Option) (*client.Client, error)          = client.New
 	_ func(context.Context, ...client.Option) (*client.Client, error) = client.NewFromEnv

@@ -12,7 +12,7 @@ import (
 	"github.com/zitpass/zitpass-go/client"
 )
 
-// Answers as ZITADEL v4.13.1 sent them (../shared/transcripts), with values for the
+// Answers as ZITADEL v4.13.1 sent them (client/clienttest/testdata), with values for the
 // placeholders.
 const (
 	addedUserBody = `{"userId":"300000000000000042","details":{"sequence":"2","changeDate":"2026-11-23T12:33:03.201225Z","resourceOwner":"300000000000000001"}}`

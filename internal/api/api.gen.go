@@ -152,6 +152,10 @@ type Checks struct {
 // CreateSessionRequest defines model for CreateSessionRequest.
 type CreateSessionRequest struct {
 	Checks *Checks `json:"checks,omitempty"`
+
+	// Lifetime A protobuf Duration ("300s"), greater than 0s. Without it the session never
+	// expires.
+	Lifetime string `json:"lifetime,omitempty"`
 }
 
 // CreateSessionResponse defines model for CreateSessionResponse.
@@ -162,6 +166,31 @@ type CreateSessionResponse struct {
 
 	// SessionToken A secret; also a bearer token for the v1 auth API.
 	SessionToken string `json:"sessionToken,omitempty"`
+}
+
+// CreateUserHuman At most one of password and hashedPassword (proto oneof "password_type").
+type CreateUserHuman struct {
+	Profile        SetHumanProfile `json:"profile"`
+	Email          SetHumanEmail   `json:"email"`
+	Phone          *SetHumanPhone  `json:"phone,omitempty"`
+	Password       *Password       `json:"password,omitempty"`
+	HashedPassword *HashedPassword `json:"hashedPassword,omitempty"`
+}
+
+// CreateUserRequest The proto oneof "user_type" is human or machine; the SDK sends human.
+type CreateUserRequest struct {
+	OrganizationId string `json:"organizationId"`
+	UserId         string `json:"userId,omitempty"`
+	Username       string `json:"username,omitempty"`
+
+	// Human At most one of password and hashedPassword (proto oneof "password_type").
+	Human CreateUserHuman `json:"human"`
+}
+
+// CreateUserResponse defines model for CreateUserResponse.
+type CreateUserResponse struct {
+	Id           string `json:"id,omitempty"`
+	CreationDate string `json:"creationDate,omitempty"`
 }
 
 // DeleteSessionRequest defines model for DeleteSessionRequest.
@@ -212,6 +241,25 @@ type GetLockoutSettingsResponse struct {
 	Settings *LockoutSettings `json:"settings,omitempty"`
 }
 
+// GetLoginSettingsResponse defines model for GetLoginSettingsResponse.
+type GetLoginSettingsResponse struct {
+	// Details Object details of the changed resource. Every field may be absent.
+	Details *Details `json:"details,omitempty"`
+
+	// Settings Durations are protobuf Duration strings ("864000s"); false values are absent.
+	Settings *LoginSettings `json:"settings,omitempty"`
+}
+
+// GetMyInstanceResponse defines model for GetMyInstanceResponse.
+type GetMyInstanceResponse struct {
+	Instance *Instance `json:"instance,omitempty"`
+}
+
+// GetMyUserResponse defines model for GetMyUserResponse.
+type GetMyUserResponse struct {
+	User *MyUser `json:"user,omitempty"`
+}
+
 // GetPasswordComplexitySettingsResponse defines model for GetPasswordComplexitySettingsResponse.
 type GetPasswordComplexitySettingsResponse struct {
 	// Details Object details of the changed resource. Every field may be absent.
@@ -254,6 +302,14 @@ type HumanUser struct {
 	PasswordChanged        string     `json:"passwordChanged,omitempty"`
 }
 
+// Instance defines model for Instance.
+type Instance struct {
+	Id string `json:"id,omitempty"`
+
+	// Version The server's version, e.g. "v4.13.1".
+	Version string `json:"version,omitempty"`
+}
+
 // ListAuthenticationMethodTypesResponse defines model for ListAuthenticationMethodTypesResponse.
 type ListAuthenticationMethodTypesResponse struct {
 	AuthMethodTypes []AuthenticationMethodType `json:"authMethodTypes,omitempty"`
@@ -264,6 +320,39 @@ type LockoutSettings struct {
 	MaxPasswordAttempts string `json:"maxPasswordAttempts,omitempty"`
 	MaxOtpAttempts      string `json:"maxOtpAttempts,omitempty"`
 	ResourceOwnerType   string `json:"resourceOwnerType,omitempty"`
+}
+
+// LoginSettings Durations are protobuf Duration strings ("864000s"); false values are absent.
+type LoginSettings struct {
+	AllowUsernamePassword      bool     `json:"allowUsernamePassword,omitempty"`
+	AllowRegister              bool     `json:"allowRegister,omitempty"`
+	AllowExternalIdp           bool     `json:"allowExternalIdp,omitempty"`
+	ForceMfa                   bool     `json:"forceMfa,omitempty"`
+	PasskeysType               string   `json:"passkeysType,omitempty"`
+	HidePasswordReset          bool     `json:"hidePasswordReset,omitempty"`
+	IgnoreUnknownUsernames     bool     `json:"ignoreUnknownUsernames,omitempty"`
+	DefaultRedirectUri         string   `json:"defaultRedirectUri,omitempty"`
+	PasswordCheckLifetime      string   `json:"passwordCheckLifetime,omitempty"`
+	ExternalLoginCheckLifetime string   `json:"externalLoginCheckLifetime,omitempty"`
+	MfaInitSkipLifetime        string   `json:"mfaInitSkipLifetime,omitempty"`
+	SecondFactorCheckLifetime  string   `json:"secondFactorCheckLifetime,omitempty"`
+	MultiFactorCheckLifetime   string   `json:"multiFactorCheckLifetime,omitempty"`
+	SecondFactors              []string `json:"secondFactors,omitempty"`
+	MultiFactors               []string `json:"multiFactors,omitempty"`
+	AllowDomainDiscovery       bool     `json:"allowDomainDiscovery,omitempty"`
+	DisableLoginWithEmail      bool     `json:"disableLoginWithEmail,omitempty"`
+	DisableLoginWithPhone      bool     `json:"disableLoginWithPhone,omitempty"`
+	ResourceOwnerType          string   `json:"resourceOwnerType,omitempty"`
+	ForceMfaLocalOnly          bool     `json:"forceMfaLocalOnly,omitempty"`
+	AllowLocalAuthentication   bool     `json:"allowLocalAuthentication,omitempty"`
+}
+
+// MyUser defines model for MyUser.
+type MyUser struct {
+	Id string `json:"id,omitempty"`
+
+	// Details Object details of the changed resource. Every field may be absent.
+	Details *Details `json:"details,omitempty"`
 }
 
 // NotificationType Unspecified means email.
@@ -381,6 +470,25 @@ type SetPasswordResponse struct {
 	Details *Details `json:"details,omitempty"`
 }
 
+// SetSessionRequest defines model for SetSessionRequest.
+type SetSessionRequest struct {
+	// SessionToken Deprecated in the proto; an administrator's token does not need it.
+	SessionToken string  `json:"sessionToken,omitempty"`
+	Checks       *Checks `json:"checks,omitempty"`
+
+	// Lifetime A protobuf Duration ("300s"); must be greater than 0s.
+	Lifetime string `json:"lifetime,omitempty"`
+}
+
+// SetSessionResponse defines model for SetSessionResponse.
+type SetSessionResponse struct {
+	// Details Object details of the changed resource. Every field may be absent.
+	Details *Details `json:"details,omitempty"`
+
+	// SessionToken The new token, a secret; the old one stops working.
+	SessionToken string `json:"sessionToken,omitempty"`
+}
+
 // Status The error body of the REST gateway (google.rpc.Status).
 type Status struct {
 	// Code gRPC status code.
@@ -391,10 +499,36 @@ type Status struct {
 	Details []ErrorDetail `json:"details,omitempty"`
 }
 
+// UpdateHuman defines model for UpdateHuman.
+type UpdateHuman struct {
+	// Password Exactly one of password and hashedPassword (oneof "password_type"); at most one of
+	// currentPassword and verificationCode (oneof "verification").
+	Password *UpdatePassword `json:"password,omitempty"`
+}
+
 // UpdateMyPasswordRequest Each 1 to 70 bytes.
 type UpdateMyPasswordRequest struct {
 	OldPassword string `json:"oldPassword"`
 	NewPassword string `json:"newPassword"`
+}
+
+// UpdatePassword Exactly one of password and hashedPassword (oneof "password_type"); at most one of
+// currentPassword and verificationCode (oneof "verification").
+type UpdatePassword struct {
+	Password         *Password       `json:"password,omitempty"`
+	HashedPassword   *HashedPassword `json:"hashedPassword,omitempty"`
+	CurrentPassword  string          `json:"currentPassword,omitempty"`
+	VerificationCode string          `json:"verificationCode,omitempty"`
+}
+
+// UpdateUserRequest The proto oneof "user_type"; the SDK sends human with only its password.
+type UpdateUserRequest struct {
+	Human *UpdateHuman `json:"human,omitempty"`
+}
+
+// UpdateUserResponse defines model for UpdateUserResponse.
+type UpdateUserResponse struct {
+	ChangeDate string `json:"changeDate,omitempty"`
 }
 
 // User A user of the user service v2 (fields the SDK reads).
@@ -422,6 +556,9 @@ type CtxOrgId = string
 
 // OrgHeader defines model for OrgHeader.
 type OrgHeader = string
+
+// SessionId defines model for SessionId.
+type SessionId = string
 
 // UserId defines model for UserId.
 type UserId = string
@@ -455,6 +592,15 @@ type ManagementServiceSendHumanResetPasswordNotificationParams struct {
 
 // SettingsServiceGetLockoutSettingsParams defines parameters for SettingsServiceGetLockoutSettings.
 type SettingsServiceGetLockoutSettingsParams struct {
+	// CtxOrgId The organization whose settings apply (falls back to the instance's).
+	CtxOrgId CtxOrgId `form:"ctx.orgId,omitempty" json:"ctx.orgId,omitempty"`
+
+	// CtxInstance Must be true when sent; the instance's settings.
+	CtxInstance CtxInstance `form:"ctx.instance,omitempty" json:"ctx.instance,omitempty"`
+}
+
+// SettingsServiceGetLoginSettingsParams defines parameters for SettingsServiceGetLoginSettings.
+type SettingsServiceGetLoginSettingsParams struct {
 	// CtxOrgId The organization whose settings apply (falls back to the instance's).
 	CtxOrgId CtxOrgId `form:"ctx.orgId,omitempty" json:"ctx.orgId,omitempty"`
 
@@ -506,8 +652,20 @@ type SessionServiceCreateSessionJSONRequestBody = CreateSessionRequest
 // SessionServiceDeleteSessionJSONRequestBody defines body for SessionServiceDeleteSession for application/json ContentType.
 type SessionServiceDeleteSessionJSONRequestBody = DeleteSessionRequest
 
+// SessionServiceSetSessionJSONRequestBody defines body for SessionServiceSetSession for application/json ContentType.
+type SessionServiceSetSessionJSONRequestBody = SetSessionRequest
+
 // UserServiceAddHumanUserJSONRequestBody defines body for UserServiceAddHumanUser for application/json ContentType.
 type UserServiceAddHumanUserJSONRequestBody = AddHumanUserRequest
+
+// UserServiceCreateUserJSONRequestBody defines body for UserServiceCreateUser for application/json ContentType.
+type UserServiceCreateUserJSONRequestBody = CreateUserRequest
+
+// UserServiceUpdateUserJSONRequestBody defines body for UserServiceUpdateUser for application/json ContentType.
+type UserServiceUpdateUserJSONRequestBody = UpdateUserRequest
+
+// UserServiceLockUserJSONRequestBody defines body for UserServiceLockUser for application/json ContentType.
+type UserServiceLockUserJSONRequestBody = Empty
 
 // UserServiceSetPasswordJSONRequestBody defines body for UserServiceSetPassword for application/json ContentType.
 type UserServiceSetPasswordJSONRequestBody = SetPasswordRequest
