@@ -42,7 +42,6 @@ func (s *AuthService) UpdateMyPassword(ctx context.Context, oldPassword, newPass
 		op:      "AuthService.UpdateMyPassword",
 		method:  http.MethodPut,
 		path:    "/auth/v1/users/me/password",
-		secrets: [3]string{oldPassword, newPassword},
 	}
 	return s.c.doDetails(ctx, cl, newCallConfig(opts), &api.UpdateMyPasswordRequest{OldPassword: oldPassword, NewPassword: newPassword})
 }

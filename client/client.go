@@ -42,6 +42,7 @@ type Client struct {
 	instance  []string // the x-zitadel-instance-host header value, or nil
 	logger    *slog.Logger
 	auth      *atomic.Pointer[authHeader] // the last Authorization header built
+	plain     *plainFlight                // shares a plain token source's Token among its waiters
 
 	// Seams for tests: the clock and the jitter source.
 	now   func() time.Time
@@ -87,6 +88,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		instance:  headerValue(cfg.instanceHost),
 		logger:    cfg.logger,
 		auth:      new(atomic.Pointer[authHeader]),
+		plain:     new(plainFlight),
 		now:       time.Now,
 		randN:     rand.Int64N,
 	}

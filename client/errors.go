@@ -115,33 +115,33 @@ var (
 	// ErrInvalidArgument: the request was malformed or a value was rejected (gRPC
 	// InvalidArgument or OutOfRange). Also matched by *ValidationError, which is returned
 	// before anything is sent.
-	ErrInvalidArgument = errors.New("zitadel: invalid argument")
+	ErrInvalidArgument = errors.New("zitpass: invalid argument")
 	// ErrNotFound: the user (or another resource) does not exist (gRPC NotFound).
-	ErrNotFound = errors.New("zitadel: not found")
+	ErrNotFound = errors.New("zitpass: not found")
 	// ErrAlreadyExists: gRPC AlreadyExists.
-	ErrAlreadyExists = errors.New("zitadel: already exists")
+	ErrAlreadyExists = errors.New("zitpass: already exists")
 	// ErrPermissionDenied: the caller lacks a permission or the organization is unknown
 	// (gRPC PermissionDenied).
-	ErrPermissionDenied = errors.New("zitadel: permission denied")
+	ErrPermissionDenied = errors.New("zitpass: permission denied")
 	// ErrUnauthenticated: no valid token (gRPC Unauthenticated, HTTP 401, the v1 "500 with
 	// Unauthenticated" quirk, or a token source that failed).
-	ErrUnauthenticated = errors.New("zitadel: unauthenticated")
+	ErrUnauthenticated = errors.New("zitpass: unauthenticated")
 	// ErrFailedPrecondition: the user is not in a state that allows the call, e.g. a used
 	// or missing verification code (gRPC FailedPrecondition).
-	ErrFailedPrecondition = errors.New("zitadel: failed precondition")
+	ErrFailedPrecondition = errors.New("zitpass: failed precondition")
 	// ErrRateLimited: a quota or rate limit was hit (gRPC ResourceExhausted or HTTP 429).
-	ErrRateLimited = errors.New("zitadel: rate limited")
+	ErrRateLimited = errors.New("zitpass: rate limited")
 	// ErrUnavailable: the server is starting, overloaded or could not be reached (gRPC
 	// Unavailable, HTTP 503, or a connection that could not be made).
-	ErrUnavailable = errors.New("zitadel: unavailable")
+	ErrUnavailable = errors.New("zitpass: unavailable")
 	// ErrInternal: a server-side failure (gRPC Internal, Unknown or DataLoss).
-	ErrInternal = errors.New("zitadel: internal error")
+	ErrInternal = errors.New("zitpass: internal error")
 	// ErrOutcomeUnknown: the request may have been applied but no usable answer arrived
 	// (a timeout or connection loss after the request was sent, or HTTP 500, 502 or 504).
 	// The SDK returns it instead of retrying when a retry could repeat a side effect, such
 	// as sending a second reset email. The error also carries the cause: use errors.As for
 	// an *APIError or errors.Is for context.DeadlineExceeded.
-	ErrOutcomeUnknown = errors.New("zitadel: outcome unknown, the request may have been applied")
+	ErrOutcomeUnknown = errors.New("zitpass: outcome unknown, the request may have been applied")
 )
 
 // APIError is a non-2xx answer from ZITADEL (or from a proxy in front of it).
@@ -172,7 +172,7 @@ type APIError struct {
 // Error describes the failure with the operation, status, code, id and message.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	b.WriteString("zitadel: ")
+	b.WriteString("zitpass: ")
 	if e.Operation != "" {
 		b.WriteString(e.Operation)
 		b.WriteString(": ")
@@ -200,17 +200,25 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is the sentinel for e's Code: ErrInvalidArgument
-// (InvalidArgument, OutOfRange), ErrNotFound, ErrAlreadyExists, ErrPermissionDenied,
-// ErrUnauthenticated (Unauthenticated or HTTP 401), ErrFailedPrecondition,
-// ErrRateLimited (ResourceExhausted or HTTP 429), ErrUnavailable (Unavailable or HTTP
-// 503), ErrInternal (Internal, DataLoss, Unknown) and ErrOutcomeUnknown (OutcomeUnknown).
+// Is reports whether target is the sentinel of e's Code or the named outcome of its id.
+//
+// The code sentinels: ErrInvalidArgument (InvalidArgument, OutOfRange), ErrNotFound,
+// ErrAlreadyExists, ErrPermissionDenied, ErrUnauthenticated (Unauthenticated or HTTP 401),
+// ErrFailedPrecondition, ErrRateLimited (ResourceExhausted or HTTP 429), ErrUnavailable
+// (Unavailable or HTTP 503), ErrInternal (Internal, DataLoss or Unknown, with a 5xx status),
+// ErrUnsupported (Unimplemented) and ErrOutcomeUnknown (OutcomeUnknown).
+//
+// The named outcomes (ErrWrongPassword, ErrUserNotFound, ...) match by ZITADEL's error id,
+// whichever call answered; see the outcomes table in outcomes.go and README.md.
 //
 // The v1 APIs answer errors of ZITADEL's interceptors with HTTP 500, code Unknown and the
 // real status in the message ("rpc error: code = Unauthenticated desc = auth header
 // missing"). Such an error matches the sentinel of the code in the message, so a missing
 // token matches ErrUnauthenticated on v1 as on v2.
 func (e *APIError) Is(target error) bool {
+	if o := outcome(e.ID, e.Code); o != nil && o == target {
+		return true
+	}
 	code := e.effectiveCode()
 	switch target {
 	case ErrInvalidArgument:
@@ -230,7 +238,11 @@ func (e *APIError) Is(target error) bool {
 	case ErrUnavailable:
 		return code == Unavailable || e.StatusCode == 503
 	case ErrInternal:
-		return code == Internal || code == DataLoss || code == Unknown
+		// A status the gateway does not map (a proxy's 302, 405, 413, 422) is not a server
+		// failure, whatever code it was given.
+		return e.StatusCode >= 500 && (code == Internal || code == DataLoss || code == Unknown)
+	case ErrUnsupported:
+		return code == Unimplemented
 	case ErrOutcomeUnknown:
 		return e.OutcomeUnknown
 	}
@@ -286,16 +298,20 @@ type RequestError struct {
 	// Err is the cause.
 	Err error
 
-	token bool // the token source failed; nothing was sent
+	token       bool // the token source failed; nothing was sent
+	certificate bool // TLS verification refused the server's certificate; not retried
 }
 
 // Error describes the operation and the cause.
 func (e *RequestError) Error() string {
-	msg := "zitadel: " + e.Operation + ": "
+	msg := "zitpass: " + e.Operation + ": "
 	if e.token {
 		msg += "getting a token: "
 	}
 	msg += e.Err.Error()
+	if e.certificate {
+		msg += " (the server's certificate was refused: not retried, since a retry cannot succeed)"
+	}
 	if e.OutcomeUnknown {
 		msg += " (outcome unknown: the request may have been applied)"
 	}
@@ -306,7 +322,8 @@ func (e *RequestError) Error() string {
 func (e *RequestError) Unwrap() error { return e.Err }
 
 // Is matches ErrOutcomeUnknown when the request may have been applied, ErrUnauthenticated
-// when the token source failed, and ErrUnavailable when no connection could be made.
+// when the token source failed, and ErrUnavailable when no connection could be made (a
+// refused TLS certificate is not unavailability: it is final).
 func (e *RequestError) Is(target error) bool {
 	switch target {
 	case ErrOutcomeUnknown:
@@ -314,7 +331,7 @@ func (e *RequestError) Is(target error) bool {
 	case ErrUnauthenticated:
 		return e.token && !isContextError(e.Err)
 	case ErrUnavailable:
-		return !e.OutcomeUnknown && !e.token && e.Attempts > 0 && !isContextError(e.Err)
+		return !e.OutcomeUnknown && !e.token && !e.certificate && e.Attempts > 0 && !isContextError(e.Err)
 	}
 	return false
 }

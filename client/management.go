@@ -36,7 +36,6 @@ func (s *ManagementService) SetHumanInitialPassword(ctx context.Context, userID,
 		path:       "/management/v1/users/" + seg + "/password/_initialize",
 		org:        true,
 		repeatable: true,
-		secrets:    [3]string{password},
 	}
 	return s.c.doDetails(ctx, cl, newCallConfig(opts), &api.SetHumanInitialPasswordRequest{Password: password})
 }
@@ -64,7 +63,6 @@ func (s *ManagementService) SetHumanPassword(ctx context.Context, userID, passwo
 		path:       "/management/v1/users/" + seg + "/password",
 		org:        true,
 		repeatable: true,
-		secrets:    [3]string{password},
 	}
 	return s.c.doDetails(ctx, cl, newCallConfig(opts), &api.SetHumanPasswordRequest{Password: password, NoChangeRequired: !changeRequired})
 }

@@ -97,7 +97,12 @@ const (
 // failureOf classifies an answer by who sent it and what it says.
 //
 //   - 401, and the v1 APIs' 500 for a missing or refused token: failAuth.
-//   - 429, 503 and gRPC Unavailable: the request was not processed.
+//   - 429, whoever sent it: rate limiters (ZITADEL's, ZITADEL Cloud's edge, a proxy's)
+//     refuse before forwarding, so the request was not processed.
+//   - A 503 (or any 5xx) with ZITADEL's own error body and code 14 (Unavailable): ZITADEL
+//     refused it before any command ran. A 503 without it is a proxy's (Envoy's "upstream
+//     connect error or disconnect/reset before headers" comes after the upstream may have
+//     received the request) and is judged like the other 5xx from a proxy below.
 //   - ZITADEL's write conflict, a 500 with code 2 whose message carries SQLSTATE 23505:
 //     its event push lost an optimistic-concurrency race and nothing was applied, so it
 //     is not processed either; the same request succeeds when repeated.
@@ -105,13 +110,13 @@ const (
 //     interceptor error of the v1 gateway, or the bcrypt length limit): the command failed
 //     and nothing was applied; a retry would fail the same way, so it is final.
 //   - 502, 504, and 5xx bodies that are not ZITADEL's (a proxy's page, plain text,
-//     nothing): the outcome is unknown.
+//     nothing), 503 included: the outcome is unknown.
 //   - 501 (Unimplemented) and every 4xx but 401 and 429: final.
 func failureOf(resp *http.Response) failure {
 	switch status := resp.StatusCode; {
 	case status == http.StatusUnauthorized:
 		return failAuth
-	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
+	case status == http.StatusTooManyRequests:
 		return failNotProcessed
 	case status == http.StatusBadGateway || status == http.StatusGatewayTimeout:
 		return failAmbiguous
@@ -121,7 +126,7 @@ func failureOf(resp *http.Response) failure {
 	return newAPIError("", resp.StatusCode, resp.Header, peekBody(resp), nil).failure()
 }
 
-// failure classifies a 5xx answer other than 502, 503 and 504; see failureOf.
+// failure classifies a 5xx answer other than 501, 502 and 504; see failureOf.
 func (e *APIError) failure() failure {
 	switch {
 	case !e.zitadel:

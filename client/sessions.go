@@ -75,7 +75,7 @@ func (s *SessionService) CreateWithPassword(ctx context.Context, user UserRef, p
 		return nil, err
 	}
 	body := api.CreateSessionRequest{Checks: &api.Checks{User: check, Password: &api.CheckPassword{Password: password}}}
-	cl := call{op: "SessionService.CreateSession", path: "/v2/sessions", secrets: [3]string{password}}
+	cl := call{op: "SessionService.CreateSession", path: "/v2/sessions"}
 	var out api.CreateSessionResponse
 	if err := s.c.do(ctx, cl, newCallConfig(opts), &body, &out); err != nil {
 		return nil, err
@@ -97,7 +97,6 @@ func (s *SessionService) Delete(ctx context.Context, sessionID, sessionToken str
 		method:     http.MethodDelete,
 		path:       "/v2/sessions/" + pathSegment(sessionID),
 		repeatable: true,
-		secrets:    [3]string{sessionToken},
 	}
 	_, err := s.c.doDetails(ctx, cl, newCallConfig(opts), &api.DeleteSessionRequest{SessionToken: sessionToken})
 	return err

@@ -3,6 +3,8 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,7 +24,9 @@ import (
 // maxBody bounds how much of a response body is read, success or error.
 const maxBody = 1 << 20
 
-// call describes one API operation invocation.
+// call describes one API operation: where it goes and whether repeating it is harmless.
+// The request's secrets need no declaration: they are found in the body by key (see
+// secretKeys).
 type call struct {
 	op     string // e.g. "UserService.SetPassword"
 	method string // "" means POST
@@ -32,8 +37,6 @@ type call struct {
 	// repeatable: running the call twice has the effect of running it once, so failures
 	// after which the outcome is unknown may be retried.
 	repeatable bool
-	// secrets of the request, scrubbed from error messages.
-	secrets [3]string
 }
 
 func (cl *call) verb() string {
@@ -67,8 +70,8 @@ func (c *Client) do(ctx context.Context, cl call, cc callConfig, in, out any) er
 			return &RequestError{Operation: cl.op, Err: err}
 		}
 	}
-	st := c.newAttempt(cl, cc)
-	req, err := st.newRequest(ctx, body, orgID)
+	st := c.newCallState(cl, cc, body)
+	req, err := st.newRequest(ctx, orgID)
 	if err != nil {
 		return err
 	}
@@ -96,25 +99,59 @@ func (c *Client) doDetails(ctx context.Context, cl call, cc callConfig, in any) 
 	return &d, nil
 }
 
-// newAttempt sets up the state of one call, go-retryablehttp's client with it.
-func (c *Client) newAttempt(cl call, cc callConfig) *attempt {
-	st := &attempt{c: c, call: cl, callToken: cc.token}
+// callState is everything one call knows across its HTTP attempts, in one place.
+// go-retryablehttp runs the attempts on the caller's goroutine, one after another, and
+// calls this state's methods as its hooks, in this order per attempt:
+//
+//	beforeAttempt (RequestLogHook) → send → checkRetry (CheckRetry: shouldRetry decides)
+//	→ backoff (Backoff: the wait shouldRetry chose) → prepareRetry (PrepareRetry) → ...
+//
+// Only wrote is written by another goroutine (the transport's).
+type callState struct {
+	c    *Client
+	call call
+	// body is the JSON sent on every attempt; the secrets to scrub from errors are read
+	// from it (see bodySecrets).
+	body      []byte
+	callToken string // AsUser: this call's own bearer token instead of the client's
+	rc        retryablehttp.Client
+	trace     httptrace.ClientTrace
+
+	// The current attempt.
+	n     int         // attempts started, this one included
+	wrote atomic.Bool // the transport wrote this attempt's request completely
+	auth  *authHeader // its Authorization header
+	start time.Time   // when it started (only when logging)
+
+	// The call so far.
+	retries    int           // retries the policy granted (the token refresh is not one)
+	refreshed  bool          // the one repeat after a 401 was used
+	wait       time.Duration // the wait before the next attempt, chosen by shouldRetry
+	unknown    bool          // the last attempt may have been applied
+	wasUnknown bool          // some attempt may have been applied
+	tokenErr   error         // the token source failed; nothing was sent
+}
+
+// newCallState sets up a call, go-retryablehttp's loop with it.
+func (c *Client) newCallState(cl call, cc callConfig, body []byte) *callState {
+	st := &callState{c: c, call: cl, body: body, callToken: cc.token}
 	st.rc = retryablehttp.Client{
-		HTTPClient:     c.hc,
-		RetryMax:       c.retry.MaxAttempts, // checkRetry enforces the policy; the +1 leaves room for a token refresh
-		CheckRetry:     checkRetry,
-		Backoff:        backoff,
+		HTTPClient: c.hc,
+		// shouldRetry enforces the policy; the +1 leaves room for the repeat after a 401.
+		RetryMax:       c.retry.MaxAttempts,
+		CheckRetry:     st.checkRetry,
+		Backoff:        st.backoff,
 		ErrorHandler:   passThrough,
-		RequestLogHook: beforeAttempt,
-		PrepareRetry:   prepareRetry,
+		RequestLogHook: st.beforeAttempt,
+		PrepareRetry:   st.prepareRetry,
 	}
 	st.trace.WroteRequest = st.wroteRequest
 	return st
 }
 
-// newRequest builds the POST with its headers and the first attempt's token.
-func (st *attempt) newRequest(ctx context.Context, body []byte, orgID string) (*retryablehttp.Request, error) {
-	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &st.trace)
+// newRequest builds the request with its headers and the first attempt's token.
+func (st *callState) newRequest(ctx context.Context, orgID string) (*retryablehttp.Request, error) {
+	ctx = httptrace.WithClientTrace(ctx, &st.trace)
 	// GetBody stays set: net/http replays a request by itself only when none of it was
 	// written (a stale keep-alive connection, an HTTP/2 stream the server refused), which
 	// is safe, and the trace sees every write either way.
@@ -123,15 +160,15 @@ func (st *attempt) newRequest(ctx context.Context, body []byte, orgID string) (*
 		url += "?" + st.call.query
 	}
 	var rawBody any // a nil []byte would still be sent as an empty body
-	if body != nil {
-		rawBody = body
+	if st.body != nil {
+		rawBody = st.body
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, st.call.verb(), url, rawBody)
 	if err != nil {
 		return nil, &RequestError{Operation: st.call.op, Err: err}
 	}
 	h := req.Header
-	if body != nil {
+	if st.body != nil {
 		h["Content-Type"] = jsonType
 	}
 	h["Accept"] = jsonType
@@ -148,10 +185,10 @@ func (st *attempt) newRequest(ctx context.Context, body []byte, orgID string) (*
 	return req, nil
 }
 
-// secrets are what an error message must not repeat: the request's secrets and its bearer
-// token.
-func (st *attempt) secrets() []string {
-	out := append(make([]string, 0, len(st.call.secrets)+1), st.call.secrets[:]...)
+// secrets are what an error must not repeat: the secrets of the request body and the
+// bearer token. They are only gathered when an error is built.
+func (st *callState) secrets() []string {
+	out := bodySecrets(st.body)
 	switch {
 	case st.callToken != "":
 		out = append(out, st.callToken)
@@ -162,9 +199,8 @@ func (st *attempt) secrets() []string {
 }
 
 // readResponse turns the final answer into out or an error.
-func (st *attempt) readResponse(resp *http.Response, out any) error {
-	st.lr = io.LimitedReader{R: resp.Body, N: maxBody}
-	raw, err := io.ReadAll(&st.lr)
+func (st *callState) readResponse(resp *http.Response, out any) error {
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if resp.StatusCode/100 != 2 {
 		e := newAPIError(st.call.op, resp.StatusCode, resp.Header, raw, st.secrets())
 		e.Attempts = st.n
@@ -190,71 +226,9 @@ var (
 	errEmptyToken = errors.New("token source returned an empty token")
 )
 
-// attempt is the state of one call across its HTTP attempts, allocated once per call.
-// go-retryablehttp runs the attempts one after another on the caller's goroutine and
-// finds this state through the request context (attemptKey), so that its hooks can be
-// plain functions rather than closures allocated per call.
-type attempt struct {
-	rc    retryablehttp.Client
-	c     *Client
-	call  call
-	trace httptrace.ClientTrace
-	lr    io.LimitedReader // reads the final response body
-	auth  *authHeader      // the Authorization header of the current attempt
-
-	callToken string // AsUser: this call's own bearer token instead of the client's
-
-	// wrote is set when the transport has written the current attempt's request
-	// completely (it does so on its own goroutine). Until then the server cannot have
-	// received the request; after, it may have.
-	wrote atomic.Bool
-
-	n          int       // attempts started
-	retries    int       // retries granted by the policy (a token refresh is not one)
-	refreshed  bool      // the one token refresh after a 401 was used
-	unknown    bool      // the last attempt failed in a way that may have applied it
-	wasUnknown bool      // some attempt failed in a way that may have applied it
-	start      time.Time // when the current attempt started, when logging
-	tokenErr   error     // the token source failed
-}
-
-type attemptKey struct{}
-
-func stateOf(ctx context.Context) *attempt { return ctx.Value(attemptKey{}).(*attempt) }
-
-func (st *attempt) wroteRequest(info httptrace.WroteRequestInfo) {
+func (st *callState) wroteRequest(info httptrace.WroteRequestInfo) {
 	if info.Err == nil {
 		st.wrote.Store(true)
-	}
-}
-
-// tokenContexter is a token source whose wait for a token a context can end, as those of
-// package auth. A plain oauth2.TokenSource is called without one.
-type tokenContexter interface {
-	TokenContext(context.Context) (*oauth2.Token, error)
-}
-
-// plainToken asks a token source that takes no context for a token, and still lets ctx end
-// the wait: the source runs on a goroutine of its own, which ends when Token returns (its
-// result then goes unused). Without a context that can end, it calls the source directly.
-func plainToken(ctx context.Context, ts oauth2.TokenSource) (*oauth2.Token, error) {
-	if ctx.Done() == nil {
-		return ts.Token()
-	}
-	type result struct {
-		tok *oauth2.Token
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		tok, err := ts.Token()
-		ch <- result{tok, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.tok, r.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	}
 }
 
@@ -265,8 +239,10 @@ type authHeader struct {
 	value []string
 }
 
-// authorize sets the Authorization header from the token source.
-func (st *attempt) authorize(r *http.Request) error {
+// authorize sets the Authorization header from the token source. A call's context bounds
+// the wait for a token: a source with TokenContext (auth.ContextTokenSource, as package
+// auth's sources are) gets it; a plain source runs on a goroutine shared by its waiters.
+func (st *callState) authorize(r *http.Request) error {
 	c := st.c
 	if st.callToken != "" {
 		r.Header["Authorization"] = []string{"Bearer " + st.callToken}
@@ -277,10 +253,10 @@ func (st *attempt) authorize(r *http.Request) error {
 	}
 	var tok *oauth2.Token
 	var err error
-	if tc, ok := c.ts.(tokenContexter); ok {
+	if tc, ok := c.ts.(contextTokenSource); ok {
 		tok, err = tc.TokenContext(r.Context())
 	} else {
-		tok, err = plainToken(r.Context(), c.ts)
+		tok, err = c.plain.token(r.Context(), c.ts)
 	}
 	if err == nil && (tok == nil || tok.AccessToken == "") {
 		err = errEmptyToken
@@ -299,11 +275,61 @@ func (st *attempt) authorize(r *http.Request) error {
 	return nil
 }
 
-// beforeAttempt runs before every attempt (go-retryablehttp's RequestLogHook), after the
-// body was rewound.
-func beforeAttempt(_ retryablehttp.Logger, r *http.Request, _ int) {
-	st := stateOf(r.Context())
-	st.n++
+// contextTokenSource is a token source whose wait for a token a context can end, as those
+// of package auth.
+type contextTokenSource interface {
+	TokenContext(context.Context) (*oauth2.Token, error)
+}
+
+// invalidator is a token cache that can drop a token the server refused.
+type invalidator interface{ Invalidate(accessToken string) }
+
+// plainFlight calls a plain oauth2.TokenSource, which takes no context, so that a caller's
+// context still ends its wait: Token runs on a goroutine of its own, and at most one such
+// goroutine runs per client, shared by every caller waiting for it. A hanging source thus
+// holds one goroutine, not one per call.
+type plainFlight struct {
+	mu  sync.Mutex
+	cur *flight // the Token call in progress, or nil
+}
+
+type flight struct {
+	done chan struct{} // closed when tok and err are set
+	tok  *oauth2.Token
+	err  error
+}
+
+func (p *plainFlight) token(ctx context.Context, ts oauth2.TokenSource) (*oauth2.Token, error) {
+	if ctx.Done() == nil {
+		return ts.Token()
+	}
+	p.mu.Lock()
+	f := p.cur
+	if f == nil {
+		f = &flight{done: make(chan struct{})}
+		p.cur = f
+		go p.run(f, ts)
+	}
+	p.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (p *plainFlight) run(f *flight, ts oauth2.TokenSource) {
+	f.tok, f.err = ts.Token()
+	p.mu.Lock()
+	p.cur = nil
+	p.mu.Unlock()
+	close(f.done)
+}
+
+// beforeAttempt runs before every attempt (RequestLogHook), after the body was rewound.
+func (st *callState) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, retry int) {
+	st.n = retry + 1
 	// A write of the previous attempt that ends late can still set it: that errs on the
 	// side of "may have been applied".
 	st.wrote.Store(false)
@@ -314,92 +340,118 @@ func beforeAttempt(_ retryablehttp.Logger, r *http.Request, _ int) {
 
 // prepareRetry runs before every attempt but the first. The header map is shared with the
 // previous attempt's request, which the transport may still hold, so it is copied.
-func prepareRetry(r *http.Request) error {
+func (st *callState) prepareRetry(r *http.Request) error {
 	r.Header = r.Header.Clone()
-	return stateOf(r.Context()).authorize(r)
+	return st.authorize(r)
 }
 
-// checkRetry classifies the outcome of an attempt and decides whether to retry.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st := stateOf(ctx)
-	st.log(ctx, resp, err)
+// checkRetry is go-retryablehttp's CheckRetry: shouldRetry decides, and the attempt is
+// logged with the reason.
+func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	retry, why := st.shouldRetry(ctx, resp, err)
+	st.log(ctx, resp, err, why)
+	return retry, nil
+}
+
+// shouldRetry classifies the outcome of an attempt, and says whether to retry and why.
+func (st *callState) shouldRetry(ctx context.Context, resp *http.Response, err error) (bool, string) {
 	st.unknown = false
 	if err != nil {
+		if certificateRefused(err) {
+			return false, "the server's certificate was refused: a retry cannot succeed"
+		}
 		st.unknown = st.wrote.Load()
 		st.wasUnknown = st.wasUnknown || st.unknown
-		if ctx.Err() != nil || (st.unknown && !st.call.repeatable) {
-			return false, nil
+		switch {
+		case ctx.Err() != nil:
+			return false, "the call's context ended"
+		case st.unknown && !st.call.repeatable:
+			return false, "the request was sent and may have been applied; repeating this call could repeat its effect"
 		}
-		return st.grant(ctx, nil), nil
+		return st.grant(ctx, nil)
 	}
 	switch failureOf(resp) {
 	case failAuth:
-		return st.refresh(), nil
+		return st.refresh()
 	case failNotProcessed:
-		return st.grant(ctx, resp), nil
+		return st.grant(ctx, resp)
 	case failAmbiguous:
 		st.unknown, st.wasUnknown = true, true
 		if !st.call.repeatable {
-			return false, nil
+			return false, "the answer does not tell whether the request was applied; repeating this call could repeat its effect"
 		}
-		return st.grant(ctx, resp), nil
+		return st.grant(ctx, resp)
 	}
-	return false, nil
+	return false, ""
 }
 
 // grant allows another attempt if the policy has one left and its wait ends before the
-// context's deadline. The wait goes to backoff through RetryWaitMin.
-func (st *attempt) grant(ctx context.Context, resp *http.Response) bool {
+// context's deadline.
+func (st *callState) grant(ctx context.Context, resp *http.Response) (bool, string) {
 	c := st.c
 	if c.noRetries || st.retries+1 >= c.retry.MaxAttempts {
-		return false
+		return false, "no attempts left"
 	}
 	now := c.now()
 	wait := c.retry.backoff(st.retries, resp, now, c.randN)
 	if deadline, ok := ctx.Deadline(); ok && !now.Add(wait).Before(deadline) {
-		return false
+		return false, "the wait before a retry would outlast the call's deadline"
 	}
 	st.retries++
-	st.rc.RetryWaitMin = wait
-	return true
+	st.wait = wait
+	return true, "retrying after " + wait.String()
 }
 
-// refresh handles a 401: when the token came from a cache that can drop it, drop it and
-// try once more with a fresh one. A 401 means the request was not processed.
-func (st *attempt) refresh() bool {
-	inv, ok := st.c.ts.(interface{ Invalidate(accessToken string) })
+// refresh handles a 401: when the token came from a cache that can drop it
+// (auth.Invalidator), drop it and try once more with a fresh one. A 401 means the request
+// was not processed.
+func (st *callState) refresh() (bool, string) {
+	inv, ok := st.c.ts.(invalidator)
 	if !ok || st.refreshed || st.auth == nil {
-		return false
+		return false, ""
 	}
 	inv.Invalidate(st.auth.tok.AccessToken)
 	st.refreshed = true
-	st.rc.RetryWaitMin = 0
-	return true
+	st.wait = 0
+	return true, "the token was refused: retrying once with a fresh one"
 }
 
-// backoff returns the wait checkRetry chose (see grant).
-func backoff(chosen, _ time.Duration, _ int, _ *http.Response) time.Duration { return chosen }
+// backoff is go-retryablehttp's Backoff: the wait shouldRetry chose.
+func (st *callState) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+	return st.wait
+}
 
 // passThrough is go-retryablehttp's ErrorHandler: it hands back the last response or
 // error as is, so that the caller sees ZITADEL's error rather than "giving up after N
 // attempts".
 func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err }
 
+// certificateRefused reports a TLS verification failure: the server's certificate is not
+// trusted or not for this host. Retrying cannot change that.
+func certificateRefused(err error) bool {
+	var verr *tls.CertificateVerificationError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verr) || errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid)
+}
+
 // requestError wraps a failure that left no usable response.
-func (st *attempt) requestError(err error) error {
+func (st *callState) requestError(err error) error {
 	if st.tokenErr != nil {
 		return &RequestError{Operation: st.call.op, Attempts: st.n, Err: st.tokenErr, token: true}
 	}
-	return &RequestError{Operation: st.call.op, Attempts: st.n, OutcomeUnknown: st.unknown, Err: err}
+	return &RequestError{Operation: st.call.op, Attempts: st.n, OutcomeUnknown: st.unknown, Err: err,
+		certificate: certificateRefused(err)}
 }
 
 // log records an attempt at debug level: never bodies or headers other than the request id.
-func (st *attempt) log(ctx context.Context, resp *http.Response, err error) {
+func (st *callState) log(ctx context.Context, resp *http.Response, err error, why string) {
 	l := st.c.logger
 	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 8)
+	attrs := make([]slog.Attr, 0, 9)
 	attrs = append(attrs,
 		slog.String("operation", st.call.op),
 		slog.String("method", st.call.verb()),
@@ -414,7 +466,10 @@ func (st *attempt) log(ctx context.Context, resp *http.Response, err error) {
 		}
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", newScrubber(st.secrets()).scrub(err.Error())))
+	}
+	if why != "" {
+		attrs = append(attrs, slog.String("retry", why))
 	}
 	l.LogAttrs(ctx, slog.LevelDebug, "zitadel request", attrs...)
 }

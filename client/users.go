@@ -190,7 +190,6 @@ func (s *UserService) SetPassword(ctx context.Context, userID string, req SetPas
 		op:         "UserService.SetPassword",
 		path:       "/v2/users/" + seg + "/password",
 		repeatable: req.CurrentPassword == "" && req.VerificationCode == "",
-		secrets:    [3]string{req.NewPassword, req.CurrentPassword, req.VerificationCode},
 	}
 	return s.c.doDetails(ctx, cl, newCallConfig(opts), &body)
 }
@@ -287,7 +286,6 @@ func (s *UserService) AddHumanUser(ctx context.Context, req AddHumanUserRequest,
 		op:         "UserService.AddHumanUser",
 		path:       "/v2/users/human",
 		repeatable: req.UserID != "",
-		secrets:    [3]string{req.Password, req.PasswordHash},
 	}
 	var out api.AddHumanUserResponse
 	err := s.c.do(ctx, cl, cc, body, &out)

@@ -41,29 +41,28 @@ func parseTime(s string) time.Time {
 	return t.UTC()
 }
 
-// maxMessage bounds the message of an error built from a body that is not ZITADEL's JSON.
-const maxMessage = 256
-
 // newAPIError decodes an error answer. A body that is not ZITADEL's JSON error (a proxy's
 // page, nothing at all) still gives the status, a code derived from it and a short
-// excerpt. Secrets of the request are scrubbed from the message.
+// excerpt. The request's secrets are scrubbed from everything the error keeps (the whole
+// body before it is cut, the message, the id), and the id is read only from scrubbed text.
 func newAPIError(op string, status int, h http.Header, body []byte, secrets []string) *APIError {
 	e := &APIError{StatusCode: status, Operation: op, RequestID: h.Get("X-Request-Id")}
+	sc := newScrubber(secrets)
 	var st api.Status
 	if err := json.Unmarshal(body, &st); err == nil && (st.Code != 0 || st.Message != "") {
 		e.zitadel = true
 		e.Code = Code(st.Code)
-		e.Message = st.Message
+		e.Message = sc.scrub(st.Message)
 		for _, d := range st.Details {
-			if e.ID == "" {
-				e.ID = strings.TrimSpace(d.Id)
+			if id := strings.TrimSpace(d.Id); e.ID == "" && sc.scrub(id) == id {
+				e.ID = id
 			}
 			if d.FailedAttempts > 0 {
 				e.FailedAttempts = int(d.FailedAttempts)
 			}
 		}
 	} else {
-		e.Message = excerpt(body)
+		e.Message = excerpt(sc.scrub(string(body)))
 	}
 	if e.Code == OK {
 		e.Code = codeForStatus(status)
@@ -71,13 +70,12 @@ func newAPIError(op string, status int, h http.Header, body []byte, secrets []st
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
 	}
-	if e.ID == "" {
+	if e.ID == "" && e.zitadel {
 		e.ID = idFromMessage(e.Message)
 	}
 	if e.zitadel && e.Code == Unknown {
 		e.wrapped = wrappedCode(e.Message)
 	}
-	e.Message = scrub(e.Message, secrets)
 	return e
 }
 
@@ -102,53 +100,40 @@ func wrappedCode(msg string) Code {
 	return OK
 }
 
-// idFromMessage finds the id ZITADEL appends to its messages: "... (COMMAND-uXHNj)".
+// idFromMessage finds the id ZITADEL puts into its messages when it sends no details:
+// appended, "... (COMMAND-uXHNj)", or, in the answers of its instance interceptor,
+// "... ID=QUERY-1kIjX Message=...".
 func idFromMessage(msg string) string {
 	msg = strings.TrimSpace(msg)
-	if !strings.HasSuffix(msg, ")") {
-		return ""
+	if strings.HasSuffix(msg, ")") {
+		if open := strings.LastIndexByte(msg, '('); open >= 0 {
+			if id := msg[open+1 : len(msg)-1]; isErrorID(id) {
+				return id
+			}
+		}
 	}
-	open := strings.LastIndexByte(msg, '(')
-	if open < 0 {
-		return ""
+	if _, rest, ok := strings.Cut(msg, "ID="); ok {
+		id, _, _ := strings.Cut(rest, " ")
+		if isErrorID(id) {
+			return id
+		}
 	}
-	id := msg[open+1 : len(msg)-1]
-	dash := strings.IndexByte(id, '-')
-	if dash <= 0 || dash == len(id)-1 || len(id) > 64 {
-		return ""
+	return ""
+}
+
+// isErrorID reports whether s has the shape of a ZITADEL error id: letters and digits with
+// a dash inside, such as "COMMAND-uXHNj".
+func isErrorID(s string) bool {
+	dash := strings.IndexByte(s, '-')
+	if dash <= 0 || dash == len(s)-1 || len(s) > 64 {
+		return false
 	}
-	for _, r := range id {
+	for _, r := range s {
 		if r != '-' && !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))) {
-			return ""
+			return false
 		}
 	}
-	return id
-}
-
-// excerpt turns the start of an arbitrary body into a one-line message.
-func excerpt(body []byte) string {
-	if len(body) > maxMessage {
-		body = body[:maxMessage]
-	}
-	s := strings.ToValidUTF8(string(body), "")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// scrub replaces the request's secrets in s: a proxy or a server bug could echo them.
-// Very short secrets are left alone; replacing them would garble the message.
-func scrub(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if len(secret) >= 4 && strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-		}
-	}
-	return s
+	return true
 }
 
 // addHumanUserBody builds the AddHumanUser request; org is InOrg's organization, used
