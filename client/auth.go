@@ -39,9 +39,9 @@ func (s *AuthService) UpdateMyPassword(ctx context.Context, oldPassword, newPass
 		return nil, err
 	}
 	cl := call{
-		op:      "AuthService.UpdateMyPassword",
-		method:  http.MethodPut,
-		path:    "/auth/v1/users/me/password",
+		op:     "AuthService.UpdateMyPassword",
+		method: http.MethodPut,
+		path:   "/auth/v1/users/me/password",
 	}
 	return s.c.doDetails(ctx, cl, newCallConfig(opts), &api.UpdateMyPasswordRequest{OldPassword: oldPassword, NewPassword: newPassword})
 }
