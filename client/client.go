@@ -44,6 +44,11 @@ type Client struct {
 	auth      *atomic.Pointer[authHeader] // the last Authorization header built
 	plain     *plainFlight                // shares a plain token source's Token among its waiters
 
+	// What the client learns about the server, once.
+	myOrg           *learned[string] // the organization of the token's user (CreateUser)
+	lacksCreateUser *learned[bool]   // the server has no CreateUser (ZITADEL v3)
+	lacksUpdateUser *learned[bool]   // the server has no UpdateUser (ZITADEL v3)
+
 	// Seams for tests: the clock and the jitter source.
 	now   func() time.Time
 	randN func(int64) int64
@@ -89,8 +94,12 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		logger:    cfg.logger,
 		auth:      new(atomic.Pointer[authHeader]),
 		plain:     new(plainFlight),
-		now:       time.Now,
-		randN:     rand.Int64N,
+
+		myOrg:           new(learned[string]),
+		lacksCreateUser: new(learned[bool]),
+		lacksUpdateUser: new(learned[bool]),
+		now:             time.Now,
+		randN:           rand.Int64N,
 	}
 	c.Users = &UserService{c: c}
 	c.Sessions = &SessionService{c: c}

@@ -273,8 +273,10 @@ func TestLifecycleWire(t *testing.T) {
 	}
 }
 
-// TestVerifyPasswordDeletesItsSession: a right password is nil, and the session it made
-// is deleted with its token, also when the caller's context ends right after the check.
+// TestVerifyPasswordDeletesItsSession: a right password is nil; the session it made has a
+// short lifetime and is deleted with its token; when the caller's context has ended by the
+// time the check answers, the delete is skipped (the session expires by itself) and
+// VerifyPassword returns at once.
 func TestVerifyPasswordDeletesItsSession(t *testing.T) {
 	for _, cancelAfterCheck := range []bool{false, true} {
 		srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
@@ -305,9 +307,18 @@ func TestVerifyPasswordDeletesItsSession(t *testing.T) {
 			t.Fatal("the context was not canceled")
 		}
 		reqs := srv.requests()
+		if want := `{"checks":{"user":{"userId":"u1"},"password":{"password":"Probe-Passw0rd!1"}},"lifetime":"30s"}`; reqs[0].Body != want {
+			t.Errorf("cancel=%v: check %s, want %s", cancelAfterCheck, reqs[0].Body, want)
+		}
+		if cancelAfterCheck {
+			if len(reqs) != 1 {
+				t.Fatalf("after the caller left: requests %+v, want the check only", reqs)
+			}
+			continue
+		}
 		if len(reqs) != 2 || reqs[1].Method != "DELETE" || reqs[1].RequestURI != "/v2/sessions/300000000000000077" ||
 			reqs[1].Body != `{"sessionToken":"c2Vzc2lvbi10b2tlbi1zZWNyZXQ"}` {
-			t.Fatalf("cancel=%v: requests %+v", cancelAfterCheck, reqs)
+			t.Fatalf("requests %+v", reqs)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -87,8 +88,9 @@ func WithInsecureHTTP() Option {
 // lets an application reach ZITADEL through an address other than the instance's public
 // name: a docker compose service name (http://zitadel:8080), a Kubernetes service
 // (http://zitadel.auth.svc:8080), a load balancer's IP. Without it such calls fail with
-// ErrNotFound, id QUERY-n0wng ("Instance not found"). Token sources need the same header;
-// see auth.WithInstanceHost.
+// ErrInstanceNotFound (QUERY-1kIjX, "Instance not found"). Token sources that exchange a
+// key or a secret need the same: give them the public URL as issuer and the address with
+// auth.WithAddress (NewFromEnv does both from ZITADEL_ISSUER).
 func WithInstanceHost(host string) Option {
 	return func(c *config) { c.instanceHost = host }
 }
@@ -97,9 +99,11 @@ func WithInstanceHost(host string) Option {
 type CallOption func(*callConfig)
 
 type callConfig struct {
-	orgID    string
-	orgIDSet bool
-	token    string
+	orgID       string
+	orgIDSet    bool
+	token       string
+	lifetime    time.Duration
+	lifetimeSet bool
 }
 
 func newCallConfig(opts []CallOption) callConfig {
@@ -135,4 +139,14 @@ func InOrg(orgID string) CallOption {
 // secret: it is never logged or put into errors.
 func AsUser(token string) CallOption {
 	return func(c *callConfig) { c.token = token }
+}
+
+// SessionLifetime sets the lifetime of the session a call creates or checks
+// (SessionService.CreateWithPassword, CheckPassword): ZITADEL refuses the session once d has
+// passed since the call (ErrSessionExpired). Without it ZITADEL's sessions never expire, so
+// a session that is not deleted stays usable for as long as its token is known. d must be
+// greater than zero; a call with another value fails before sending. VerifyPassword sets a
+// short lifetime of its own.
+func SessionLifetime(d time.Duration) CallOption {
+	return func(c *callConfig) { c.lifetime = d; c.lifetimeSet = true }
 }

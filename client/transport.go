@@ -224,6 +224,7 @@ var (
 	jsonType      = []string{"application/json"}
 	errNoResponse = errors.New("no response")
 	errEmptyToken = errors.New("token source returned an empty token")
+	errNoOrg      = errors.New("the answer names no organization")
 )
 
 func (st *callState) wroteRequest(info httptrace.WroteRequestInfo) {

@@ -7,14 +7,15 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"text/template"
 	"time"
 
 	"github.com/zitpass/zitpass-go/internal/api"
 )
 
-// UserService calls ZITADEL's user service v2, the current API for passwords.
+// UserService calls ZITADEL's user service v2, the current API for passwords: CreateUser,
+// UpdateUser, RequestPasswordReset, GetUser, HasPassword, LockUser, UnlockUser and
+// DeleteUser, and the calls ZITADEL v4 deprecated, AddHumanUser and SetPassword.
 type UserService struct{ c *Client }
 
 // NotificationType says how ZITADEL sends a reset link.
@@ -142,179 +143,6 @@ func (s *UserService) RequestPasswordReset(ctx context.Context, userID string, d
 	return &PasswordReset{Details: detailsFrom(out.Details), VerificationCode: out.VerificationCode}, nil
 }
 
-// SetPasswordRequest is the input of SetPassword. It prints without its secrets.
-type SetPasswordRequest struct {
-	NewPassword    string
-	ChangeRequired bool // user must change it at next login
-	// At most one of CurrentPassword and VerificationCode; neither means an administrator
-	// sets the password (the caller needs the user.write permission).
-	CurrentPassword  string
-	VerificationCode string
-}
-
-func (r *SetPasswordRequest) validate() error {
-	if err := checkLength("NewPassword", r.NewPassword, 1, maxPasswordV2); err != nil {
-		return err
-	}
-	if r.CurrentPassword != "" && r.VerificationCode != "" {
-		return &ValidationError{Field: "VerificationCode", Reason: "set at most one of CurrentPassword and VerificationCode"}
-	}
-	if err := checkLength("CurrentPassword", r.CurrentPassword, 0, maxPasswordV2); err != nil {
-		return err
-	}
-	return checkLength("VerificationCode", r.VerificationCode, 0, maxVerificationCode)
-}
-
-// SetPassword sets a user's password (POST /v2/users/{userId}/password): with the current
-// password (self-service), with a verification code from RequestPasswordReset, or with
-// neither as an administrator.
-//
-// A repeated call after a success fails (the code is used up, the current password has
-// changed), so a call with CurrentPassword or VerificationCode is not retried after a
-// failure that leaves its outcome unknown: it returns an error matching ErrOutcomeUnknown.
-// The administrator form is retried, since setting the same password twice is harmless.
-func (s *UserService) SetPassword(ctx context.Context, userID string, req SetPasswordRequest, opts ...CallOption) (*Details, error) {
-	seg, err := userPath(userID)
-	if err != nil {
-		return nil, err
-	}
-	if err := req.validate(); err != nil {
-		return nil, err
-	}
-	body := api.SetPasswordRequest{
-		NewPassword:      api.Password{Password: req.NewPassword, ChangeRequired: req.ChangeRequired},
-		CurrentPassword:  req.CurrentPassword,
-		VerificationCode: req.VerificationCode,
-	}
-	cl := call{
-		op:         "UserService.SetPassword",
-		path:       "/v2/users/" + seg + "/password",
-		repeatable: req.CurrentPassword == "" && req.VerificationCode == "",
-	}
-	return s.c.doDetails(ctx, cl, newCallConfig(opts), &body)
-}
-
-// AddHumanUserRequest is the input of AddHumanUser. It prints without its password and
-// hash.
-type AddHumanUserRequest struct {
-	// UserID is your own id for the user; "" lets ZITADEL assign one. With your own id the
-	// call can be retried safely after a failure with an unknown outcome: see AddHumanUser.
-	UserID string
-	// OrgID is the organization the user belongs to; "" means the caller's organization
-	// (InOrg sets it too; OrgID wins).
-	OrgID string
-	// Username is the login name; "" means the email address.
-	Username   string
-	GivenName  string // required
-	FamilyName string // required
-	Email      string // required
-	// EmailVerified marks the email address as verified; otherwise ZITADEL sends a
-	// verification email.
-	EmailVerified bool
-	Phone         string // optional
-	// Password is the first password, checked against the organization's complexity
-	// policy. At most one of Password and PasswordHash; with neither the user is active
-	// without a password (SetPassword or a reset can give it one).
-	Password string
-	// PasswordHash is a hash ZITADEL imports from another user store, in modular crypt
-	// format: bcrypt ($2a$, $2b$, $2y$), argon2, scrypt, pbkdf2, md5 as the instance
-	// allows. A hash is not checked against the complexity policy, since the password
-	// cannot be read from it: ZITADEL accepts a bcrypt hash of "abc".
-	PasswordHash string
-	// ChangeRequired makes the user choose a new password at the next login.
-	ChangeRequired bool
-}
-
-func (r *AddHumanUserRequest) validate() error {
-	if r.UserID != "" {
-		if err := checkLength("UserID", r.UserID, 1, maxUserID); err != nil {
-			return err
-		}
-	}
-	for _, f := range []struct {
-		name, v string
-		lo      int
-	}{
-		{"Username", r.Username, 0}, {"GivenName", r.GivenName, 1}, {"FamilyName", r.FamilyName, 1},
-		{"Email", r.Email, 1}, {"Phone", r.Phone, 0}, {"PasswordHash", r.PasswordHash, 0},
-	} {
-		if err := checkLength(f.name, f.v, f.lo, maxField); err != nil {
-			return err
-		}
-	}
-	if r.Email != "" && !strings.Contains(r.Email, "@") {
-		return &ValidationError{Field: "Email", Reason: "must be an email address"}
-	}
-	if r.Password != "" && r.PasswordHash != "" {
-		return &ValidationError{Field: "PasswordHash", Reason: "set at most one of Password and PasswordHash"}
-	}
-	if r.PasswordHash != "" && !strings.HasPrefix(r.PasswordHash, "$") {
-		return &ValidationError{Field: "PasswordHash", Reason: `must be a hash in modular crypt format ("$2a$...", "$argon2id$...")`}
-	}
-	return checkLength("Password", r.Password, 0, maxPasswordV2)
-}
-
-// AddedUser is the answer to AddHumanUser.
-type AddedUser struct {
-	UserID  string
-	Details Details
-}
-
-// AddHumanUser creates a human user (POST /v2/users/human), with a first password, an
-// imported password hash, or no password. The organization is req.OrgID, else InOrg's,
-// else the caller's own.
-//
-// Errors: a password that breaks the complexity policy is ErrInvalidArgument with an id
-// ending in -HuJf6 (too short), -VoaRj, -co3Xw, -ZBv4H or -ZDLwA (this call reports them
-// as COMMA-..., the others as DOMAIN-...); a hash ZITADEL cannot read is USER-JDk4t; a
-// username or user id that exists is ErrAlreadyExists (V3-DKcYh). With ZITADEL's default
-// hasher (bcrypt) a password over 72 bytes is refused with ErrInternal and no user is made.
-//
-// Retries: without UserID, a repeated request would create a second user (or fail on the
-// username), so after a failure with an unknown outcome the call returns an error matching
-// ErrOutcomeUnknown. With UserID it is retried: the repeat cannot create a second user. If
-// the repeat finds the user already there (409), the first attempt most likely created it;
-// AddHumanUser then reads the user back and reports success when its username, email and
-// organization are those requested, and the 409 otherwise.
-func (s *UserService) AddHumanUser(ctx context.Context, req AddHumanUserRequest, opts ...CallOption) (*AddedUser, error) {
-	if err := req.validate(); err != nil {
-		return nil, err
-	}
-	cc := newCallConfig(opts)
-	body := addHumanUserBody(&req, cc.org(""))
-	cl := call{
-		op:         "UserService.AddHumanUser",
-		path:       "/v2/users/human",
-		repeatable: req.UserID != "",
-	}
-	var out api.AddHumanUserResponse
-	err := s.c.do(ctx, cl, cc, body, &out)
-	if err == nil {
-		return &AddedUser{UserID: out.UserId, Details: detailsFrom(out.Details)}, nil
-	}
-	var ae *APIError
-	if req.UserID != "" && errors.As(err, &ae) && ae.afterUnknown && ae.Code == AlreadyExists {
-		if u, gerr := s.GetUser(ctx, req.UserID, opts...); gerr == nil && u.matches(&req, body) {
-			return &AddedUser{UserID: u.ID, Details: u.Details}, nil
-		}
-	}
-	return nil, err
-}
-
-// matches reports whether u is the user req asked for: the check after a repeated
-// AddHumanUser found its id taken.
-func (u *User) matches(req *AddHumanUserRequest, body *api.AddHumanUserRequest) bool {
-	username := req.Username
-	if username == "" {
-		username = req.Email
-	}
-	org := ""
-	if body.Organization != nil {
-		org = body.Organization.OrgId
-	}
-	return u.ID == req.UserID && u.Username == username && strings.EqualFold(u.Email, req.Email) && (org == "" || u.OrgID == org)
-}
-
 // UserState is the state of a user.
 type UserState int
 
@@ -365,9 +193,13 @@ func (s *UserService) GetUser(ctx context.Context, userID string, opts ...CallOp
 	if err != nil {
 		return nil, err
 	}
+	return s.getUser(ctx, seg, newCallConfig(opts))
+}
+
+func (s *UserService) getUser(ctx context.Context, seg string, cc callConfig) (*User, error) {
 	cl := call{op: "UserService.GetUserByID", method: http.MethodGet, path: "/v2/users/" + seg, repeatable: true}
 	var out api.GetUserByIDResponse
-	if err := s.c.do(ctx, cl, newCallConfig(opts), nil, &out); err != nil {
+	if err := s.c.do(ctx, cl, cc, nil, &out); err != nil {
 		return nil, err
 	}
 	return userFrom(out.User), nil
@@ -407,9 +239,268 @@ func (s *UserService) UnlockUser(ctx context.Context, userID string, opts ...Cal
 	}
 	cl := call{op: "UserService.UnlockUser", path: "/v2/users/" + seg + "/unlock", repeatable: true}
 	d, err := s.c.doDetails(ctx, cl, newCallConfig(opts), struct{}{})
+	return doneEarlier(d, err, "COMMAND-olb9vb0oca")
+}
+
+// doneEarlier turns err into success when it is the answer id to a repeat after an
+// attempt whose outcome was unknown: that earlier attempt made the change the repeat now
+// finds made (a lock finds the user locked, a delete finds the user gone).
+func doneEarlier(d *Details, err error, id string) (*Details, error) {
 	var ae *APIError
-	if errors.As(err, &ae) && ae.afterUnknown && ae.ID == "COMMAND-olb9vb0oca" {
+	if errors.As(err, &ae) && ae.afterUnknown && ae.ID == id {
 		return &Details{}, nil
 	}
 	return d, err
+}
+
+// CreateUserRequest is the input of CreateUser: the same fields, meanings and checks as
+// AddHumanUserRequest. It prints without its password and hash.
+type CreateUserRequest struct {
+	// UserID is your own id for the user; "" lets ZITADEL assign one. With your own id the
+	// call can be retried safely after a failure with an unknown outcome: see CreateUser.
+	UserID string
+	// OrgID is the organization the user belongs to; "" means InOrg's, else WithOrgID's,
+	// else the caller's own (see CreateUser).
+	OrgID string
+	// Username is the login name; "" means the email address.
+	Username   string
+	GivenName  string // required
+	FamilyName string // required
+	Email      string // required
+	// EmailVerified marks the email address as verified; otherwise ZITADEL sends a
+	// verification email. The user is active either way.
+	EmailVerified bool
+	Phone         string // optional
+	// Password is the first password, checked against the organization's complexity
+	// policy. At most one of Password and PasswordHash; with neither the user is active
+	// without a password (UpdateUser or a reset can give it one).
+	Password string
+	// PasswordHash is a hash to import, as AddHumanUserRequest.PasswordHash: checked
+	// before sending, not checked against the complexity policy.
+	PasswordHash string
+	// ChangeRequired makes the user choose a new password at the next login.
+	ChangeRequired bool
+}
+
+// CreateUser creates a human user (POST /v2/users/new), with a first password, an
+// imported password hash, or no password. It is ZITADEL v4's replacement of AddHumanUser.
+//
+// The organization is req.OrgID, else InOrg's, else WithOrgID's, else the caller's own:
+// ZITADEL requires one, so the client looks up the organization of the user its token
+// belongs to once (GET /auth/v1/users/me, whose resource owner it is) and remembers it.
+// With AsUser the lookup uses that token and is not remembered.
+//
+// Errors: a password that breaks the complexity policy is ErrPasswordPolicy (COMMA-HuJf6,
+// ...); a hash of a scheme the server cannot verify is ErrHashNotSupported (USER-JDk4t); a
+// taken user id (COMMAND-7yiox1isql, answered as 400, not 409) or username (V3-DKcYh) is
+// ErrUserExists; an unknown organization is ErrOrgNotFound (COMMAND-QXPGs). With ZITADEL's
+// default hasher (bcrypt) a password over 72 bytes is ErrInternal and no user is made.
+//
+// Retries: without UserID a repeated request would create a second user, so after a
+// failure with an unknown outcome the call returns an error matching ErrOutcomeUnknown.
+// With UserID it is retried; when the repeat finds the id taken, CreateUser reads the user
+// back and reports success only when it is the user requested (same id, username, email
+// and organization).
+//
+// On a server without CreateUser (ZITADEL v3 answers 405, code 12) it sends AddHumanUser
+// with the same request instead, and the client remembers that the server lacks it, so
+// only the first such call costs an extra request.
+func (s *UserService) CreateUser(ctx context.Context, req CreateUserRequest, opts ...CallOption) (*AddedUser, error) {
+	old := AddHumanUserRequest(req)
+	if err := old.validate(); err != nil {
+		return nil, err
+	}
+	cc := newCallConfig(opts)
+	var added *AddedUser
+	var err error
+	lacks, ran, werr := s.c.lacksCreateUser.get(ctx, func() (bool, bool) {
+		added, err = s.createUser(ctx, &req, cc)
+		return lacksCall(err)
+	})
+	switch {
+	case werr != nil:
+		return nil, &RequestError{Operation: "UserService.CreateUser", Err: werr}
+	case lacks:
+		old.OrgID = s.c.explicitOrg(req.OrgID, cc) // none: AddHumanUser's default is the caller's own
+		return s.addHumanUser(ctx, &old, cc)
+	case ran:
+		return added, err
+	}
+	return s.createUser(ctx, &req, cc)
+}
+
+// createUser sends CreateUser for a validated request.
+func (s *UserService) createUser(ctx context.Context, req *CreateUserRequest, cc callConfig) (*AddedUser, error) {
+	org, err := s.c.orgFor(ctx, req.OrgID, cc)
+	if err != nil {
+		return nil, err
+	}
+	cl := call{op: "UserService.CreateUser", path: "/v2/users/new", repeatable: req.UserID != ""}
+	var out api.CreateUserResponse
+	err = s.c.do(ctx, cl, cc, createUserBody(req, org), &out)
+	if err == nil {
+		return &AddedUser{UserID: out.Id, Details: Details{CreationDate: parseTime(out.CreationDate), ResourceOwner: org}}, nil
+	}
+	want := newUserRef{id: req.UserID, username: req.Username, email: req.Email, org: org}
+	return s.readBack(ctx, err, want, cc)
+}
+
+// lacksCall learns from a call's outcome whether the server has the call: ZITADEL v3
+// answers the v4 calls with 405 {"code":12,"message":"Method Not Allowed"}, any other answer
+// shows the call exists, and a failure without an answer tells nothing.
+func lacksCall(err error) (lacks, learned bool) {
+	var ae *APIError
+	if err == nil {
+		return false, true
+	}
+	if !errors.As(err, &ae) {
+		return false, false
+	}
+	return ae.StatusCode == http.StatusMethodNotAllowed && ae.Code == Unimplemented, true
+}
+
+// UpdateUserRequest is the input of UpdateUser: a new password (or an imported hash), and
+// how the change is authorized. It prints without its secrets.
+type UpdateUserRequest struct {
+	// NewPassword is the new password, checked against the complexity policy. Exactly one
+	// of NewPassword and NewPasswordHash.
+	NewPassword string
+	// NewPasswordHash is an imported hash to set as the password, checked before sending
+	// as CreateUserRequest.PasswordHash. ZITADEL v3 cannot set a hash this way.
+	NewPasswordHash string
+	// ChangeRequired makes the user choose a new password at the next login.
+	ChangeRequired bool
+	// At most one of CurrentPassword (self-service) and VerificationCode (from
+	// RequestPasswordReset); neither means an administrator sets the password (the caller
+	// needs the user.write permission).
+	CurrentPassword  string
+	VerificationCode string
+}
+
+func (r *UpdateUserRequest) validate() error {
+	switch {
+	case r.NewPassword == "" && r.NewPasswordHash == "":
+		return &ValidationError{Field: "NewPassword", Reason: "nothing to update: set NewPassword or NewPasswordHash"}
+	case r.NewPassword != "" && r.NewPasswordHash != "":
+		return &ValidationError{Field: "NewPasswordHash", Reason: "set at most one of NewPassword and NewPasswordHash"}
+	case r.CurrentPassword != "" && r.VerificationCode != "":
+		return &ValidationError{Field: "VerificationCode", Reason: "set at most one of CurrentPassword and VerificationCode"}
+	}
+	if r.NewPasswordHash != "" {
+		if err := checkHash("NewPasswordHash", r.NewPasswordHash); err != nil {
+			return err
+		}
+	} else if err := checkLength("NewPassword", r.NewPassword, 1, maxPasswordV2); err != nil {
+		return err
+	}
+	if err := checkLength("CurrentPassword", r.CurrentPassword, 0, maxPasswordV2); err != nil {
+		return err
+	}
+	return checkLength("VerificationCode", r.VerificationCode, 0, maxVerificationCode)
+}
+
+// UpdateUser sets or changes a user's password (PATCH /v2/users/{userId} with
+// human.password), ZITADEL v4's replacement of SetPassword: with the current password
+// (self-service), with a verification code from RequestPasswordReset, or with neither as
+// an administrator; NewPasswordHash sets an imported hash instead of a password.
+//
+// Self-service with the user's own session token (AsUser) needs CurrentPassword; the
+// session token used stops working afterwards (ErrPermissionDenied, AUTHZ-Kl3p0). Without
+// CurrentPassword, or for another user's id, ZITADEL answers a user's token with
+// ErrNotFound (AUTHZ-cdgFk).
+//
+// Errors: a wrong current password is ErrWrongPassword (COMMAND-3M0fs, with
+// APIError.FailedAttempts; it counts toward the lockout policy); a wrong code while one is
+// pending is ErrInvalidCode (CODE-woT0xc); no code pending or a used one is ErrCodeNotFound
+// (COMMAND-2M9fs); a weak password is ErrPasswordPolicy (DOMAIN-HuJf6, ...); an unknown user
+// is ErrUserNotFound (COMMAND-ugjs0upun6); a user in the INITIAL state is
+// ErrUserNotInitialized (COMMAND-M9dse). A password over 72 bytes (bcrypt) and a new
+// password equal to the current one are ErrInternal (COMMAND-CahN2); nothing is applied.
+// A locked user's password can be set; it stays locked.
+//
+// Retries: the administrator form is retried after failures with an unknown outcome
+// (setting the same password twice is harmless); with CurrentPassword or VerificationCode
+// a repeat after a success would fail, so the call returns an error matching
+// ErrOutcomeUnknown instead.
+//
+// On a server without UpdateUser (ZITADEL v3 answers 405, code 12) a new password is set
+// with SetPassword, with the same meaning, and the client remembers that the server lacks
+// UpdateUser. A hash cannot be set that way: that is an *UnsupportedError matching
+// ErrUnsupported.
+func (s *UserService) UpdateUser(ctx context.Context, userID string, req UpdateUserRequest, opts ...CallOption) (*Details, error) {
+	seg, err := userPath(userID)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	cc := newCallConfig(opts)
+	var d *Details
+	lacks, ran, werr := s.c.lacksUpdateUser.get(ctx, func() (bool, bool) {
+		d, err = s.updateUser(ctx, seg, &req, cc)
+		return lacksCall(err)
+	})
+	switch {
+	case werr != nil:
+		return nil, &RequestError{Operation: "UserService.UpdateUser", Err: werr}
+	case lacks && req.NewPasswordHash != "":
+		return nil, &UnsupportedError{Operation: "UserService.UpdateUser", Feature: "setting a password hash on an existing user", Need: "v4.0.0", Err: err}
+	case lacks:
+		return s.setPassword(ctx, seg, &SetPasswordRequest{NewPassword: req.NewPassword, ChangeRequired: req.ChangeRequired,
+			CurrentPassword: req.CurrentPassword, VerificationCode: req.VerificationCode}, cc)
+	case ran:
+		return d, err
+	}
+	return s.updateUser(ctx, seg, &req, cc)
+}
+
+// updateUser sends UpdateUser for a validated request.
+func (s *UserService) updateUser(ctx context.Context, seg string, req *UpdateUserRequest, cc callConfig) (*Details, error) {
+	cl := call{
+		op:         "UserService.UpdateUser",
+		method:     http.MethodPatch,
+		path:       "/v2/users/" + seg,
+		repeatable: req.CurrentPassword == "" && req.VerificationCode == "",
+	}
+	var out api.UpdateUserResponse
+	if err := s.c.do(ctx, cl, cc, updateUserBody(req), &out); err != nil {
+		return nil, err
+	}
+	return &Details{ChangeDate: parseTime(out.ChangeDate)}, nil
+}
+
+// LockUser locks a user (POST /v2/users/{userId}/lock): every password check then fails
+// with ErrUserNotActive (SESSION-Gj4ko), even with the right password, until UnlockUser.
+// A user that is locked already is ErrUserNotActive (COMMAND-lgws8wtsqf); an unknown user
+// is ErrUserNotFound (COMMAND-450yxuqrh1).
+//
+// The call is retried after a failure with an unknown outcome. When such a repeat finds
+// the user locked, the first attempt locked it, and LockUser reports success with empty
+// Details.
+func (s *UserService) LockUser(ctx context.Context, userID string, opts ...CallOption) (*Details, error) {
+	seg, err := userPath(userID)
+	if err != nil {
+		return nil, err
+	}
+	cl := call{op: "UserService.LockUser", path: "/v2/users/" + seg + "/lock", repeatable: true}
+	d, err := s.c.doDetails(ctx, cl, newCallConfig(opts), struct{}{})
+	return doneEarlier(d, err, "COMMAND-lgws8wtsqf")
+}
+
+// DeleteUser deletes a user (DELETE /v2/users/{userId}). Its sessions stop working and
+// its password checks answer ErrUserNotFound. A user that does not exist (or is deleted
+// already) is ErrUserNotFound (COMMAND-bd4ir1mblj).
+//
+// The call is retried after a failure with an unknown outcome. When such a repeat finds
+// the user gone, the first attempt deleted it, and DeleteUser reports success with empty
+// Details.
+func (s *UserService) DeleteUser(ctx context.Context, userID string, opts ...CallOption) (*Details, error) {
+	seg, err := userPath(userID)
+	if err != nil {
+		return nil, err
+	}
+	cl := call{op: "UserService.DeleteUser", method: http.MethodDelete, path: "/v2/users/" + seg, repeatable: true}
+	d, err := s.c.doDetails(ctx, cl, newCallConfig(opts), nil)
+	return doneEarlier(d, err, "COMMAND-bd4ir1mblj")
 }

@@ -163,6 +163,41 @@ func addHumanUserBody(req *AddHumanUserRequest, org string) *api.AddHumanUserReq
 	return b
 }
 
+// createUserBody builds the CreateUser request for org, which ZITADEL requires.
+func createUserBody(req *CreateUserRequest, org string) *api.CreateUserRequest {
+	b := &api.CreateUserRequest{
+		OrganizationId: org,
+		UserId:         req.UserID,
+		Username:       req.Username,
+		Human: api.CreateUserHuman{
+			Profile: api.SetHumanProfile{GivenName: req.GivenName, FamilyName: req.FamilyName},
+			Email:   api.SetHumanEmail{Email: req.Email, IsVerified: req.EmailVerified},
+		},
+	}
+	h := &b.Human
+	if req.Phone != "" {
+		h.Phone = &api.SetHumanPhone{Phone: req.Phone}
+	}
+	switch {
+	case req.Password != "":
+		h.Password = &api.Password{Password: req.Password, ChangeRequired: req.ChangeRequired}
+	case req.PasswordHash != "":
+		h.HashedPassword = &api.HashedPassword{Hash: req.PasswordHash, ChangeRequired: req.ChangeRequired}
+	}
+	return b
+}
+
+// updateUserBody builds the UpdateUser request that changes only the password.
+func updateUserBody(req *UpdateUserRequest) *api.UpdateUserRequest {
+	p := &api.UpdatePassword{CurrentPassword: req.CurrentPassword, VerificationCode: req.VerificationCode}
+	if req.NewPasswordHash != "" {
+		p.HashedPassword = &api.HashedPassword{Hash: req.NewPasswordHash, ChangeRequired: req.ChangeRequired}
+	} else {
+		p.Password = &api.Password{Password: req.NewPassword, ChangeRequired: req.ChangeRequired}
+	}
+	return &api.UpdateUserRequest{Human: &api.UpdateHuman{Password: p}}
+}
+
 var userStates = map[api.UserState]UserState{
 	api.USERSTATEACTIVE:   UserStateActive,
 	api.USERSTATEINACTIVE: UserStateInactive,
@@ -199,4 +234,46 @@ func parseUint(s string) int {
 		return 0
 	}
 	return int(n)
+}
+
+// loginSettingsFrom converts the login settings; a duration that does not parse is zero.
+func loginSettingsFrom(st *api.LoginSettings) *LoginSettings {
+	if st == nil {
+		return &LoginSettings{}
+	}
+	return &LoginSettings{
+		AllowUsernamePassword:      st.AllowUsernamePassword,
+		AllowRegister:              st.AllowRegister,
+		AllowExternalIDP:           st.AllowExternalIdp,
+		AllowLocalAuthentication:   st.AllowLocalAuthentication,
+		AllowDomainDiscovery:       st.AllowDomainDiscovery,
+		ForceMFA:                   st.ForceMfa,
+		ForceMFALocalOnly:          st.ForceMfaLocalOnly,
+		HidePasswordReset:          st.HidePasswordReset,
+		IgnoreUnknownUsernames:     st.IgnoreUnknownUsernames,
+		DisableLoginWithEmail:      st.DisableLoginWithEmail,
+		DisableLoginWithPhone:      st.DisableLoginWithPhone,
+		PasskeysAllowed:            st.PasskeysType == "PASSKEYS_TYPE_ALLOWED",
+		DefaultRedirectURI:         st.DefaultRedirectUri,
+		PasswordCheckLifetime:      parseDuration(st.PasswordCheckLifetime),
+		ExternalLoginCheckLifetime: parseDuration(st.ExternalLoginCheckLifetime),
+		MFAInitSkipLifetime:        parseDuration(st.MfaInitSkipLifetime),
+		SecondFactorCheckLifetime:  parseDuration(st.SecondFactorCheckLifetime),
+		MultiFactorCheckLifetime:   parseDuration(st.MultiFactorCheckLifetime),
+		SecondFactors:              st.SecondFactors,
+		MultiFactors:               st.MultiFactors,
+	}
+}
+
+// parseDuration reads a protobuf Duration as protojson sends it ("864000s", "1.5s");
+// absent or malformed is 0.
+func parseDuration(s string) time.Duration {
+	if !strings.HasSuffix(s, "s") {
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0
+	}
+	return d
 }
