@@ -171,10 +171,13 @@ func TestCallDeadlineBoundsTheTokenWait(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			cctx, cancel := context.WithTimeout(ctx, time.Duration(2+i%3)*time.Millisecond)
-			defer cancel()
 			if i == 0 {
-				cancel() // this caller gives up at once
+				// This caller gives up at once. No timer: a timer could fire first and
+				// end the context with DeadlineExceeded instead.
+				cctx, cancel = context.WithCancel(ctx)
+				cancel()
 			}
+			defer cancel()
 			_, errs[i] = c.Users.GetUser(cctx, "u1")
 		}()
 	}
