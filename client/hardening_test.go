@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zitpass/zitpass-go/auth"
 	"github.com/zitpass/zitpass-go/client"
 	"golang.org/x/oauth2"
 )
@@ -218,5 +219,30 @@ func waitGoroutines(t *testing.T, n int) {
 			t.Fatalf("%d goroutines, want at most %d", runtime.NumGoroutine(), n)
 		}
 		runtime.Gosched()
+	}
+}
+
+// TestTokenEndpointInstanceNotFound: the token endpoint of a host that names no instance
+// answers ZITADEL's text in plain text (recorded in client/clienttest/testdata); the call
+// fails before sending, matching ErrInstanceNotFound.
+func TestTokenEndpointInstanceNotFound(t *testing.T) {
+	const text = "unable to set instance using origin &{127.0.0.1:8080  http} (ExternalDomain is localhost): ID=QUERY-1kIjX Message=Instance not found. Make sure you got the domain right. Check out https://zitadel.com/docs/apis/introduction#domains\n"
+	tokenSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(404)
+		io.WriteString(w, text)
+	}))
+	defer tokenSrv.Close()
+	api := newRecorder(t, nil)
+	c, err := client.New(api.URL, client.WithTokenSource(auth.ClientCredentials(ctx, tokenSrv.URL, "id", "secret")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Users.GetUser(ctx, "u1")
+	if !errors.Is(err, client.ErrInstanceNotFound) || !errors.Is(err, client.ErrUnauthenticated) {
+		t.Errorf("err = %v, want ErrInstanceNotFound (and ErrUnauthenticated)", err)
+	}
+	if errors.Is(err, client.ErrUserNotFound) || len(api.requests()) != 0 {
+		t.Errorf("err = %v after %d API requests", err, len(api.requests()))
 	}
 }
