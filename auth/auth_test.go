@@ -49,6 +49,73 @@ func TestPAT(t *testing.T) {
 
 func hexOf(s string) string { return fmt.Sprintf("%x", s) }
 
+// TestPATTrimsSurroundingWhitespace: a token read from a file or a mounted secret ends
+// with a line break, which must not reach the Authorization header.
+func TestPATTrimsSurroundingWhitespace(t *testing.T) {
+	for _, raw := range []string{"pat-secret-value\n", "pat-secret-value\r\n", " \tpat-secret-value \n\n"} {
+		ts := auth.PAT(raw)
+		tok, err := ts.Token()
+		if err != nil || tok.AccessToken != "pat-secret-value" {
+			t.Fatalf("PAT(%q).Token() = %+v, %v", raw, tok, err)
+		}
+		again, _ := ts.(interface {
+			TokenContext(context.Context) (*oauth2.Token, error)
+		}).TokenContext(context.Background())
+		if again != tok {
+			t.Errorf("PAT(%q): a new *oauth2.Token per call; callers recognise an unchanged token by its pointer", raw)
+		}
+	}
+}
+
+// TestPATRefusesWhatCannotBeAToken: an empty token, or one with whitespace or a control
+// character inside, fails Token and TokenContext with a *ConfigError that names the cause
+// and never the token, raw or JSON-escaped.
+func TestPATRefusesWhatCannotBeAToken(t *testing.T) {
+	const a, b = "pat-secr", "et-value"
+	tests := map[string]struct{ token, reason string }{
+		"empty":           {"", "empty"},
+		"blank":           {" \r\n\t", "empty"},
+		"line break":      {a + "\n" + b, "whitespace"},
+		"crlf":            {a + "\r\n" + b, "whitespace"},
+		"space":           {a + " " + b, "whitespace"},
+		"tab":             {a + "\t" + b, "whitespace"},
+		"no-break space":  {a + "\u00a0" + b, "whitespace"},
+		"NUL":             {a + "\x00" + b, "control"},
+		"DEL":             {a + "\x7f" + b, "control"},
+		"escape sequence": {a + "\x1b[0m" + b, "control"},
+		"byte order mark": {"\ufeff" + a + b, "non-ASCII"},
+		"non-ASCII":       {a + "é" + b, "non-ASCII"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			ts := auth.PAT(tt.token)
+			tok, err := ts.Token()
+			_, errCtx := ts.(interface {
+				TokenContext(context.Context) (*oauth2.Token, error)
+			}).TokenContext(context.Background())
+			ce, ok := errors.AsType[*auth.ConfigError](err)
+			if tok != nil || !ok || errCtx == nil || errCtx.Error() != err.Error() {
+				t.Fatalf("Token() = %v, %v; TokenContext error %v; want a *ConfigError from both", tok, err, errCtx)
+			}
+			if ce.Field != "personal access token" || !strings.Contains(err.Error(), tt.reason) {
+				t.Errorf("Error() = %q, want the reason %q", err, tt.reason)
+			}
+			for _, out := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), fmt.Sprintf("%q", err), jsonString(err.Error())} {
+				for _, part := range []string{a, b, jsonString(a), jsonString(b)} {
+					if strings.Contains(out, strings.Trim(part, `"`)) {
+						t.Errorf("error output leaks the token: %s", out)
+					}
+				}
+			}
+		})
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
 func decodeSegment(t *testing.T, seg string, v any) {
 	t.Helper()
 	raw, err := base64.RawURLEncoding.DecodeString(seg)
