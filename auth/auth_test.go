@@ -58,9 +58,7 @@ func TestPATTrimsSurroundingWhitespace(t *testing.T) {
 		if err != nil || tok.AccessToken != "pat-secret-value" {
 			t.Fatalf("PAT(%q).Token() = %+v, %v", raw, tok, err)
 		}
-		again, _ := ts.(interface {
-			TokenContext(context.Context) (*oauth2.Token, error)
-		}).TokenContext(context.Background())
+		again, _ := ts.(auth.ContextTokenSource).TokenContext(context.Background())
 		if again != tok {
 			t.Errorf("PAT(%q): a new *oauth2.Token per call; callers recognise an unchanged token by its pointer", raw)
 		}
@@ -90,9 +88,7 @@ func TestPATRefusesWhatCannotBeAToken(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ts := auth.PAT(tt.token)
 			tok, err := ts.Token()
-			_, errCtx := ts.(interface {
-				TokenContext(context.Context) (*oauth2.Token, error)
-			}).TokenContext(context.Background())
+			_, errCtx := ts.(auth.ContextTokenSource).TokenContext(context.Background())
 			ce, ok := errors.AsType[*auth.ConfigError](err)
 			if tok != nil || !ok || errCtx == nil || errCtx.Error() != err.Error() {
 				t.Fatalf("Token() = %v, %v; TokenContext error %v; want a *ConfigError from both", tok, err, errCtx)
@@ -386,11 +382,34 @@ func TestCachingAndConcurrentColdStart(t *testing.T) {
 	}
 }
 
+// TestCapabilities: what the constructors return keeps the capabilities package client
+// looks for, and a PAT, which cannot be refreshed, does not claim Invalidate (the client
+// would retry a refused PAT once in vain).
+func TestCapabilities(t *testing.T) {
+	srv := newTokenServer(t)
+	for name, ts := range sources(t, srv) {
+		if _, ok := ts.(auth.ContextTokenSource); !ok {
+			t.Errorf("%s is not a ContextTokenSource", name)
+		}
+		if _, ok := ts.(auth.Invalidator); !ok {
+			t.Errorf("%s is not an Invalidator", name)
+		}
+	}
+	for _, pat := range []oauth2.TokenSource{auth.PAT("pat-secret-value"), auth.PAT("")} {
+		if _, ok := pat.(auth.ContextTokenSource); !ok {
+			t.Error("PAT is not a ContextTokenSource")
+		}
+		if _, ok := pat.(auth.Invalidator); ok {
+			t.Error("PAT claims Invalidate")
+		}
+	}
+}
+
 func TestInvalidate(t *testing.T) {
 	srv := newTokenServer(t)
 	srv.set(200, "")
 	ts := sources(t, srv)["jwt"]
-	inv := ts.(interface{ Invalidate(string) })
+	inv := ts.(auth.Invalidator)
 	tok1, _ := ts.Token()
 	inv.Invalidate("some-other-token")
 	if tok, _ := ts.Token(); tok.AccessToken != tok1.AccessToken || srv.count.Load() != 1 {
@@ -568,9 +587,7 @@ func TestTokenContextEndsTheWait(t *testing.T) {
 	srv.release = make(chan struct{})
 	defer close(srv.release)
 	ts := auth.ClientCredentials(context.Background(), srv.URL, "id", "secret")
-	tc := ts.(interface {
-		TokenContext(context.Context) (*oauth2.Token, error)
-	})
+	tc := ts.(auth.ContextTokenSource)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Millisecond)
 	defer cancel()
 	if _, err := tc.TokenContext(ctx); !errors.Is(err, context.DeadlineExceeded) {
