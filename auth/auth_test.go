@@ -93,8 +93,9 @@ func TestPATRefusesWhatCannotBeAToken(t *testing.T) {
 			if tok != nil || !ok || errCtx == nil || errCtx.Error() != err.Error() {
 				t.Fatalf("Token() = %v, %v; TokenContext error %v; want a *ConfigError from both", tok, err, errCtx)
 			}
-			if ce.Field != "personal access token" || !strings.Contains(err.Error(), tt.reason) {
-				t.Errorf("Error() = %q, want the reason %q", err, tt.reason)
+			if ce.Field != "personal access token" || !strings.Contains(err.Error(), tt.reason) ||
+				!strings.HasPrefix(err.Error(), "zitpass: invalid personal access token: ") {
+				t.Errorf("Error() = %q, want the prefix zitpass: and the reason %q", err, tt.reason)
 			}
 			for _, out := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), fmt.Sprintf("%q", err), jsonString(err.Error())} {
 				for _, part := range []string{a, b, jsonString(a), jsonString(b)} {
@@ -224,7 +225,7 @@ func TestJWTProfileFile(t *testing.T) {
 	}
 	_, err = auth.JWTProfileFile(context.Background(), srv.URL, filepath.Join(t.TempDir(), "missing.json"))
 	var kfe *auth.KeyFileError
-	if !errors.As(err, &kfe) || !errors.Is(err, os.ErrNotExist) {
+	if !errors.As(err, &kfe) || !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), `zitpass: key file "`) {
 		t.Errorf("missing file: err = %v", err)
 	}
 }
@@ -275,8 +276,8 @@ func TestBadKeyFiles(t *testing.T) {
 			if ts != nil || !errors.As(err, &kfe) {
 				t.Fatalf("JWTProfile = %v, %v; want a *KeyFileError", ts, err)
 			}
-			if !strings.Contains(err.Error(), tt.reason) {
-				t.Errorf("Error() = %q, want it to mention %q", err, tt.reason)
+			if !strings.Contains(err.Error(), tt.reason) || !strings.HasPrefix(err.Error(), "zitpass: key file: ") {
+				t.Errorf("Error() = %q, want the prefix zitpass: and the reason %q", err, tt.reason)
 			}
 			if strings.Contains(err.Error(), "MII") || strings.Contains(err.Error(), "BEGIN") {
 				t.Errorf("Error() quotes key material: %q", err)
@@ -292,7 +293,7 @@ func TestBadIssuer(t *testing.T) {
 		}
 		_, err := auth.ClientCredentials(context.Background(), issuer, "id", "secret").Token()
 		var ce *auth.ConfigError
-		if !errors.As(err, &ce) {
+		if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), "zitpass: invalid issuer: ") {
 			t.Errorf("ClientCredentials(%q).Token() = %v, want *ConfigError", issuer, err)
 		}
 	}
@@ -440,6 +441,9 @@ func TestTokenEndpointErrors(t *testing.T) {
 			msg := err.Error()
 			if !strings.Contains(msg, "invalid_grant") || !strings.Contains(msg, "assertion invalid") {
 				t.Errorf("Error() = %q lacks code or description", msg)
+			}
+			if want := "zitpass: token request to " + srv.URL + "/oauth/v2/token failed (HTTP 400): "; !strings.HasPrefix(msg, want) {
+				t.Errorf("Error() = %q, want it to start with %q", msg, want)
 			}
 			assertion := srv.lastRequest().Form.Get("assertion")
 			for _, secret := range []string{"cc-secret-value", assertion, "BEGIN"} {

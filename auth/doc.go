@@ -52,7 +52,9 @@
 // with the *http.Client stored in the constructor's context under oauth2.HTTPClient. The
 // context is used for nothing else: later refreshes never depend on a request's context.
 //
-// Failures of the token endpoint are *TokenError values, which unwrap to
-// *oauth2.RetrieveError; bad key files are *KeyFileError values. Neither ever contains a
-// private key, assertion, secret or token, and the sources print without their secrets.
+// Failures of the token endpoint are *TokenError values; those of an error answer unwrap
+// to *oauth2.RetrieveError. Bad key files are *KeyFileError values, and bad arguments
+// (an issuer that is not an https URL, an empty client secret, a PAT with a line break
+// inside) *ConfigError values. None ever contains a private key, assertion, secret or
+// token, and the sources print without their secrets.
 package auth

@@ -11,8 +11,8 @@ import (
 )
 
 // PAT returns a token source for a personal access token. The token is sent as is and
-// never refreshed; when ZITADEL refuses it, calls fail with ErrUnauthenticated. The source
-// prints without the token.
+// never refreshed; when ZITADEL refuses it, calls of package client fail with
+// client.ErrUnauthenticated. The source prints without the token.
 //
 // Surrounding whitespace is dropped: a token read from a file or a mounted secret usually
 // ends with a line break, which net/http would refuse in the Authorization header with an
