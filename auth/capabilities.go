@@ -9,8 +9,8 @@ import (
 // ContextTokenSource is a token source whose wait for a token a context bounds. Package
 // client calls TokenContext with each request's context, so that a call's deadline also
 // ends its wait for a token endpoint that hangs; a source without it is called through
-// Token on a goroutine of its own, whose result is dropped when the call's context ends
-// first. Every source of this package is a ContextTokenSource.
+// Token on one goroutine per client, shared by the calls waiting for it, each of which
+// leaves when its context ends. Every source of this package is a ContextTokenSource.
 type ContextTokenSource interface {
 	oauth2.TokenSource
 	// TokenContext is Token, returning ctx.Err() when ctx ends before a token is there.
