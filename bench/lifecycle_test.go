@@ -1,3 +1,4 @@
+//lint:file-ignore SA1019 the benchmarks measure the deprecated calls too, for servers older than v4
 package bench
 
 import (

@@ -1,3 +1,4 @@
+//lint:file-ignore SA1019 the suite drives the deprecated calls on purpose: they are part of what it compares
 // Package conformance is the SDK's scenario suite: it drives a ZITADEL through the SDK's
 // own calls, step by step, and records what each step sent and got, so that two servers
 // (a real ZITADEL and the fake of package clienttest) can be compared answer by answer.
