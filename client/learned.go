@@ -57,4 +57,3 @@ func (l *learned[T]) learn(learn func() (T, bool)) (v T) {
 	v, ok = learn()
 	return v
 }
-

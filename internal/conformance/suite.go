@@ -1,4 +1,3 @@
-//lint:file-ignore SA1019 the suite drives the deprecated calls on purpose: they are part of what it compares
 // Package conformance is the SDK's scenario suite: it drives a ZITADEL through the SDK's
 // own calls, step by step, and records what each step sent and got, so that two servers
 // (a real ZITADEL and the fake of package clienttest) can be compared answer by answer.
@@ -7,6 +6,8 @@
 // in one organization), never sends email or SMS (emails are created verified, reset codes
 // are returned, not sent), locks only its own users, and deletes every user it created at
 // the end, also after a failure or a cancelled context.
+//
+//lint:file-ignore SA1019 the suite drives the deprecated calls on purpose: they are part of what it compares
 package conformance
 
 import (
