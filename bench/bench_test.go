@@ -1,9 +1,9 @@
 // Package bench compares the SDK with the floor: a minimal hand-written net/http and
 // encoding/json request doing the same call against the same loopback server. See
 // README.md in this directory for how to run it and the latest figures.
-//
-//lint:file-ignore SA1019 the benchmarks measure the deprecated calls too, for servers older than v4
 package bench
+
+//lint:file-ignore SA1019 the benchmarks measure the deprecated calls too, for servers older than v4
 
 import (
 	"context"

@@ -6,9 +6,9 @@
 // in one organization), never sends email or SMS (emails are created verified, reset codes
 // are returned, not sent), locks only its own users, and deletes every user it created at
 // the end, also after a failure or a cancelled context.
-//
-//lint:file-ignore SA1019 the suite drives the deprecated calls on purpose: they are part of what it compares
 package conformance
+
+//lint:file-ignore SA1019 the suite drives the deprecated calls on purpose: they are part of what it compares
 
 import (
 	"context"
