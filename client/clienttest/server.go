@@ -46,6 +46,8 @@ type Server struct {
 	limiter     *rate.Limiter   // nil: no rate limit
 	latency     time.Duration
 	hashHook    func() // a test seam: runs before a hash is verified, outside s.mu
+	delayHook   func() // a test seam: runs when a faulted call starts its delay
+	latencyHook func() // a test seam: runs when an answer starts its latency
 
 	logMu    sync.Mutex // guards the request log, apart from s.mu so that logging never waits for a handler
 	requests []Request
