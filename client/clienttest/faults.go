@@ -65,6 +65,12 @@ func (s *Server) withFaults(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if f.Delay > 0 {
+			s.mu.Lock()
+			hook := s.delayHook
+			s.mu.Unlock()
+			if hook != nil {
+				hook()
+			}
 			t := time.NewTimer(f.Delay)
 			defer t.Stop()
 			select {
@@ -76,7 +82,7 @@ func (s *Server) withFaults(h http.HandlerFunc) http.HandlerFunc {
 			}
 		}
 		if f.WriteConflict {
-			errWriteConflict.write(w)
+			s.writeErr(w, errWriteConflict)
 			return
 		}
 		if f.Status == 0 {
@@ -86,7 +92,7 @@ func (s *Server) withFaults(h http.HandlerFunc) http.HandlerFunc {
 		if f.Applied {
 			h(discard{w.Header()}, r)
 		}
-		errForStatus(f.Status).write(w)
+		s.writeErr(w, errForStatus(f.Status))
 	}
 }
 

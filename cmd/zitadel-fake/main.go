@@ -20,6 +20,14 @@
 //	-seed file.json    users, service users, organizations and the lockout policy (see below)
 //	-out file.json     also write the startup JSON there
 //	-lockout n         wrong passwords in a row that lock a user (default 0: no limit)
+//	-version major     answer as ZITADEL v4.13.1 (4, the default) or v3.4.9 (3): v3 has no
+//	                   CreateUser or UpdateUser (405), no Connect, and AddHumanUser answers 201
+//	-rate-limit n      answer API calls beyond n per second with 429 and Retry-After (a
+//	                   token bucket of burst n rounded up; not the token endpoint); 0: none
+//	-latency d         every answer waits d (e.g. 50ms) before it is written, as a remote
+//	                   server's would; the call itself is handled at once
+//	-hash-verifiers s  comma-separated schemes of imported password hashes (default bcrypt;
+//	                   also argon2, scrypt, pbkdf2, md5crypt, sha2, phpass)
 //	-quiet             do not log requests
 //
 // The seed file:
@@ -47,6 +55,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -137,6 +146,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "also write the startup JSON to this file")
 	lockout := fs.Int("lockout", 0, "wrong passwords in a row that lock a user (0: no limit)")
 	quiet := fs.Bool("quiet", false, "do not log requests")
+	version := fs.Int("version", 4, "ZITADEL major version to answer as: 4 (v4.13.1) or 3 (v3.4.9)")
+	rateLimit := fs.Float64("rate-limit", 0, "API calls per second beyond which the fake answers 429 (0: no limit)")
+	latency := fs.Duration("latency", 0, "how long every answer waits before it is written, e.g. 50ms")
+	verifiers := fs.String("hash-verifiers", "bcrypt", "comma-separated schemes of imported password hashes")
 	var users userFlags
 	fs.Var(&users, "user", `a user "name:password"; repeatable`)
 	if err := fs.Parse(args); err != nil {
@@ -159,11 +172,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}{*lockout}
 	}
 
+	if *version != 3 && *version != 4 {
+		return fmt.Errorf("-version %d: want 3 or 4", *version)
+	}
+	if *latency < 0 {
+		return fmt.Errorf("-latency %v: must not be negative", *latency)
+	}
+	schemes, err := hashSchemes(*verifiers)
+	if err != nil {
+		return err
+	}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	opts := []clienttest.ServerOption{clienttest.WithListener(l)}
+	opts := []clienttest.ServerOption{clienttest.WithListener(l), clienttest.WithVersion(*version),
+		clienttest.WithRateLimit(*rateLimit), clienttest.WithLatency(*latency), clienttest.WithHashVerifiers(schemes...)}
 	if *publicURL != "" {
 		opts = append(opts, clienttest.WithPublicURL(*publicURL))
 	}
@@ -194,6 +218,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	<-ctx.Done()
 	slog.New(slog.NewTextHandler(stderr, nil)).Info("zitadel-fake stopping")
 	return nil
+}
+
+// knownSchemes are the names clienttest.WithHashVerifiers takes.
+var knownSchemes = []string{"bcrypt", "argon2", "argon2i", "argon2id", "scrypt", "pbkdf2", "md5crypt", "md5", "sha2", "sha256crypt", "sha512crypt", "phpass"}
+
+// hashSchemes reads -hash-verifiers, refusing unknown names before the server would panic.
+func hashSchemes(list string) ([]string, error) {
+	var out []string
+	for name := range strings.SplitSeq(list, ",") {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name == "" {
+			continue
+		}
+		if !slices.Contains(knownSchemes, name) {
+			return nil, fmt.Errorf("-hash-verifiers: unknown scheme %q (known: %s)", name, strings.Join(knownSchemes, ", "))
+		}
+		out = append(out, name)
+	}
+	return out, nil
 }
 
 // apply seeds the server and returns its startup state.

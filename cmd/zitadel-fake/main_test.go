@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,4 +168,64 @@ func mustClient(t *testing.T, url string, ts oauth2.TokenSource) *client.Client 
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestFlags runs the command in-process with the flags of version, rate limit, latency and
+// hash verifiers, and checks that the server answers accordingly.
+func TestFlags(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-quiet", "-version", "3", "-rate-limit", "2", "-latency", "1ms",
+			"-hash-verifiers", "bcrypt, argon2", "-user", "alice:Alice-Passw0rd!1"}, outW, io.Discard)
+		outW.Close()
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, outR)
+	var st state
+	if err := json.Unmarshal([]byte(line), &st); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) (int, map[string]any) {
+		req, _ := http.NewRequest("GET", st.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+st.PAT)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		json.NewDecoder(resp.Body).Decode(&body)
+		return resp.StatusCode, body
+	}
+	if status, body := get("/admin/v1/instances/me"); status != 200 || body["instance"].(map[string]any)["version"] != "v3.4.9" {
+		t.Errorf("instance = %d %v", status, body)
+	}
+	limited := false
+	for range 4 {
+		status, _ := get("/v2/settings")
+		limited = limited || status == 429
+	}
+	if !limited {
+		t.Error("-rate-limit 2: four calls in a row were not limited")
+	}
+}
+
+func TestFlagErrors(t *testing.T) {
+	for _, args := range [][]string{{"-version", "5"}, {"-hash-verifiers", "rot13"}, {"-latency", "-1s"}} {
+		err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0", "-quiet"}, args...), io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
 }
