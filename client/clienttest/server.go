@@ -194,7 +194,9 @@ const DefaultHasherLimit = 72
 // A ServerOption configures a Server.
 type ServerOption func(*Server)
 
-// WithClock sets the server's clock, for code expiry and token lifetimes.
+// WithClock sets the server's clock: for code expiry, token and session lifetimes, the
+// rate limit's bucket and the times of the request log. A test advances it instead of
+// sleeping.
 func WithClock(now func() time.Time) ServerOption { return func(s *Server) { s.now = now } }
 
 // WithPasswordComplexity sets the password policy (default DefaultPasswordComplexity).
