@@ -53,8 +53,6 @@ func (e *zerr) bodyFor(version int) map[string]any {
 	return body
 }
 
-func (e *zerr) write(w http.ResponseWriter) { writeJSON(w, e.httpStatus(), e.body()) }
-
 // writeErr writes e as this server's version of ZITADEL does.
 func (s *Server) writeErr(w http.ResponseWriter, e *zerr) {
 	writeJSON(w, e.httpStatus(), e.bodyFor(s.version))

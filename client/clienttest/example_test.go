@@ -23,7 +23,7 @@ func ExampleServer() {
 	// ...the test reads the code from the outbox, as the user would from the email...
 	code := srv.Notifications()[0].Code
 	// ...and completes the flow.
-	_, err := c.Users.SetPassword(ctx, alice, client.SetPasswordRequest{NewPassword: "N3w-Passw0rd!", VerificationCode: code})
+	_, err := c.Users.UpdateUser(ctx, alice, client.UpdateUserRequest{NewPassword: "N3w-Passw0rd!", VerificationCode: code})
 	fmt.Println(err, srv.CheckPassword(alice, "N3w-Passw0rd!"))
 	// Output: <nil> true
 }
