@@ -166,7 +166,7 @@ func writeKeyFile(t *testing.T) string {
 
 func clearEnv(t *testing.T) {
 	for _, k := range []string{client.EnvURL, client.EnvDomain, client.EnvPAT, client.EnvKeyFile, client.EnvClientID, client.EnvClientSecret,
-		client.EnvOrgID, client.EnvIssuer, client.EnvInsecure} {
+		client.EnvOrgID, client.EnvIssuer, client.EnvInsecure, client.EnvPATFile} {
 		t.Setenv(k, "")
 	}
 }

@@ -144,7 +144,7 @@ func idInMessage(msg string) string {
 	return m[1] + m[2]
 }
 
-var enumValue = regexp.MustCompile(`^[A-Z][A-Z0-9]*(_[A-Za-z0-9]+)+$`)
+var enumValue = regexp.MustCompile(`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`)
 
 // shapeOf is the JSON shape of a body, "" for an empty one and "text" for one that is not
 // JSON.
@@ -192,7 +192,7 @@ func writeShape(b *strings.Builder, key string, v any) {
 		b.WriteByte(']')
 	case string:
 		switch {
-		case key == "@type" || enumValue.MatchString(t):
+		case key == "@type" || enumValue.MatchString(t) && !secretLike(key):
 			b.WriteString(strconv.Quote(t))
 		default:
 			b.WriteString("string")
@@ -207,6 +207,11 @@ func writeShape(b *strings.Builder, key string, v any) {
 	case nil:
 		b.WriteString("null")
 	}
+}
+
+// secretLike names the keys of generated values (tokens, codes), which never carry meaning.
+func secretLike(key string) bool {
+	return strings.HasSuffix(key, "Token") || strings.HasSuffix(key, "Code") || key == "id" || strings.HasSuffix(key, "Id")
 }
 
 func toString(v any) string {
