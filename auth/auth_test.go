@@ -279,8 +279,10 @@ func TestBadKeyFiles(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.reason) || !strings.HasPrefix(err.Error(), "zitpass: key file: ") {
 				t.Errorf("Error() = %q, want the prefix zitpass: and the reason %q", err, tt.reason)
 			}
-			if strings.Contains(err.Error(), "MII") || strings.Contains(err.Error(), "BEGIN") {
-				t.Errorf("Error() quotes key material: %q", err)
+			for _, out := range errorOutputs(err) {
+				if strings.Contains(out, "MII") || strings.Contains(out, "BEGIN") {
+					t.Errorf("error output quotes key material: %s", out)
+				}
 			}
 		})
 	}
@@ -462,10 +464,12 @@ func TestTokenEndpointBadAnswers(t *testing.T) {
 	for body, status := range map[string]int{`{"token_type":"Bearer"}`: 200, `<html>`: 200, ``: 502} {
 		srv := newTokenServer(t)
 		srv.set(status, body)
-		_, err := sources(t, srv)["jwt"].Token()
-		var te *auth.TokenError
-		if !errors.As(err, &te) || te.StatusCode != status {
-			t.Errorf("body %q: err = %v", body, err)
+		for name, ts := range sources(t, srv) {
+			_, err := ts.Token()
+			var te *auth.TokenError
+			if !errors.As(err, &te) || te.StatusCode != status {
+				t.Errorf("%s, body %q: err = %v", name, body, err)
+			}
 		}
 	}
 }

@@ -2,19 +2,19 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 )
 
 // ClientCredentials returns a token source for a service user's client id and secret,
 // exchanged at {issuer}/oauth/v2/token with the client_credentials grant and HTTP Basic
-// client authentication (id and secret URL-encoded, as RFC 6749 requires). Tokens are
-// cached until shortly before they expire. ctx supplies an *http.Client under
+// client authentication (id and secret URL-encoded, as RFC 6749 section 2.3.1 requires).
+// Tokens are cached until shortly before they expire. ctx supplies an *http.Client under
 // oauth2.HTTPClient and the settings of WithAddress and WithInsecureHTTP; it is not kept.
 // An invalid issuer, or an empty client id or secret, makes every Token call fail with a
 // *ConfigError.
@@ -22,16 +22,11 @@ func ClientCredentials(ctx context.Context, issuer, clientID, clientSecret strin
 	t, err := parseTarget(ctx, issuer)
 	s := &clientCreds{
 		clientID: clientID,
+		secret:   clientSecret,
 		endpoint: t.tokenURL,
+		scope:    strings.Join(scopesOrDefault(scopes), " "),
 		err:      err,
 		hc:       httpClient(ctx, t.instanceHost),
-		cfg: clientcredentials.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			TokenURL:     t.tokenURL,
-			Scopes:       scopesOrDefault(scopes),
-			AuthStyle:    oauth2.AuthStyleInHeader,
-		},
 	}
 	if err == nil && (clientID == "" || clientSecret == "") {
 		s.err = &ConfigError{Field: "client credentials", Reason: "client id and secret must not be empty"}
@@ -43,10 +38,11 @@ func ClientCredentials(ctx context.Context, issuer, clientID, clientSecret strin
 type clientCreds struct {
 	*cache
 	clientID string
+	secret   string
 	endpoint string
+	scope    string
 	err      error
 	hc       *http.Client
-	cfg      clientcredentials.Config
 }
 
 // Format prints the source without its secret, for every verb.
@@ -63,18 +59,12 @@ func (s *clientCreds) exchange(ctx context.Context) (*oauth2.Token, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	tok, err := s.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, s.hc))
-	if err == nil {
-		return tok, nil
-	}
-	te := &TokenError{Endpoint: s.endpoint, Err: err}
-	var re *oauth2.RetrieveError
-	if errors.As(err, &re) {
-		te.ErrorCode, te.Description = re.ErrorCode, re.ErrorDescription
-		if re.Response != nil {
-			te.StatusCode = re.Response.StatusCode
-			te.Err = retrieveError(re.Response, re.Body, re.ErrorCode, re.ErrorDescription, re.ErrorURI)
-		}
-	}
-	return nil, te
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {s.scope}}
+	return postToken(ctx, s.hc, s.endpoint, form, s.basicAuth, s.now)
+}
+
+// basicAuth authenticates the client as RFC 6749 section 2.3.1 says: the id and the
+// secret form-encoded, then as HTTP Basic credentials.
+func (s *clientCreds) basicAuth(r *http.Request) {
+	r.SetBasicAuth(url.QueryEscape(s.clientID), url.QueryEscape(s.secret))
 }

@@ -101,7 +101,7 @@ func (s *jwtProfile) exchange(ctx context.Context) (*oauth2.Token, error) {
 		"assertion":  {assertion},
 		"scope":      {s.scope},
 	}
-	return postToken(ctx, s.hc, s.endpoint, form, s.now)
+	return postToken(ctx, s.hc, s.endpoint, form, nil, s.now)
 }
 
 // assertion signs the JWT ZITADEL's JWT profile grant expects: RS256, kid = key id,
@@ -145,11 +145,16 @@ type errorResponse struct {
 	URI         string `json:"error_uri"`
 }
 
-// postToken sends a token request and reads the answer.
-func postToken(ctx context.Context, hc *http.Client, endpoint string, form url.Values, now func() time.Time) (*oauth2.Token, error) {
+// postToken sends a token request, authenticated by setAuth when not nil, and reads the
+// answer. Its errors describe the answer without quoting it: a malformed answer may still
+// hold a valid token.
+func postToken(ctx context.Context, hc *http.Client, endpoint string, form url.Values, setAuth func(*http.Request), now func() time.Time) (*oauth2.Token, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, &TokenError{Endpoint: endpoint, Err: err}
+	}
+	if setAuth != nil {
+		setAuth(req)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
