@@ -2,9 +2,12 @@ package client
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/zitpass/zitpass-go/internal/api"
@@ -73,4 +76,47 @@ func FuzzDetails(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzScrub: a secret echoed in any wire form (as sent, JSON-escaped by Go or by an
+// encoder that escapes everything, URL-escaped), anywhere in an answer of any size, never
+// survives into an error, and no part of it longer than a few bytes leaks across the cut.
+func FuzzScrub(f *testing.F) {
+	f.Add("Pa<ss>w0rd&Xyz!", "<html>", "</html>", 0)
+	f.Add("Hunter-2024xyz", `{"code":3,"message":"password rejected (`, `)"}`, 250)
+	f.Add("s3cr\u00e9t-\U0001F600-pw", "echo: ", "", 240)
+	f.Fuzz(func(t *testing.T, secret, before, after string, pad int) {
+		if len(secret) < minSecret || !utf8.ValidString(secret) || pad < 0 || pad > 600 {
+			t.Skip()
+		}
+		for _, form := range wireForms(secret) {
+			body := before + strings.Repeat(" ", pad) + form + after
+			e := newAPIError("UserService.SetPassword", 502, http.Header{}, []byte(body), []string{secret})
+			// Error() adds only fixed text to these (which could spell a secret such as
+			// ": 000" by itself): the message and the id are what must hold no secret.
+			for _, s := range []string{e.Message, e.ID} {
+				if strings.Contains(s, secret) || strings.Contains(s, form) {
+					t.Fatalf("form %q of the secret survives in %q", form, s)
+				}
+			}
+		}
+	})
+}
+
+// wireForms are the encodings of s that an answer can carry.
+func wireForms(s string) []string {
+	goJSON, _ := json.Marshal(s)
+	var ascii strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x80 && r != '"' && r != '\\' && r >= 0x20:
+			ascii.WriteRune(r)
+		case r > 0xFFFF:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&ascii, `\u%04X\u%04X`, r1, r2)
+		default:
+			fmt.Fprintf(&ascii, `\u%04x`, r)
+		}
+	}
+	return []string{s, string(goJSON[1 : len(goJSON)-1]), ascii.String(), url.QueryEscape(s), url.PathEscape(s)}
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"encoding/json"
+	"net/url"
 	"slices"
 	"strings"
 	"unicode"
@@ -65,16 +66,43 @@ func bodySecrets(body []byte) []string {
 }
 
 // scrubber replaces secrets in text.
-type scrubber struct{ secrets []string }
+type scrubber struct {
+	secrets []string
+	// forms are the secrets' common encodings, found as they are: the views below undo any
+	// escaping, but cannot tell where an escape ends when the text around it is ambiguous
+	// ("%0" before "0+00").
+	forms []string
+}
 
 func newScrubber(secrets []string) scrubber {
-	var keep []string
+	var sc scrubber
 	for _, s := range secrets {
-		if len(s) >= minSecret && !slices.Contains(keep, s) {
-			keep = append(keep, s)
+		if len(s) < minSecret || slices.Contains(sc.secrets, s) {
+			continue
+		}
+		sc.secrets = append(sc.secrets, s)
+		for _, f := range encodings(s) {
+			if f != s && !slices.Contains(sc.forms, f) {
+				sc.forms = append(sc.forms, f)
+			}
 		}
 	}
-	return scrubber{secrets: keep}
+	return sc
+}
+
+// encodings are the forms of s in JSON (with and without Go's HTML escaping) and in URLs.
+func encodings(s string) []string {
+	out := []string{url.QueryEscape(s), url.PathEscape(s)}
+	for _, html := range []bool{true, false} {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		if enc.Encode(s) == nil {
+			q := strings.TrimSuffix(b.String(), "\n")
+			out = append(out, q[1:len(q)-1])
+		}
+	}
+	return out
 }
 
 // scrub returns s with every occurrence of a secret, in any of its wire forms, replaced.
@@ -88,6 +116,10 @@ func (sc scrubber) scrub(s string) string {
 		for _, secret := range sc.secrets {
 			spans = v.find(secret, spans)
 		}
+	}
+	raw := rawView(s)
+	for _, f := range sc.forms {
+		spans = raw.find(f, spans)
 	}
 	return redactSpans(s, spans)
 }

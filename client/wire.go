@@ -62,7 +62,9 @@ func newAPIError(op string, status int, h http.Header, body []byte, secrets []st
 			}
 		}
 	} else {
-		e.Message = excerpt(sc.scrub(string(body)))
+		// Scrubbed before the cut, so that no prefix of a secret survives it, and after,
+		// since dropping invalid bytes and joining whitespace can bring pieces together.
+		e.Message = sc.scrub(excerpt(sc.scrub(string(body))))
 	}
 	if e.Code == OK {
 		e.Code = codeForStatus(status)
