@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -16,13 +17,8 @@ import (
 	"github.com/zitpass/zitpass-go/client"
 )
 
-// The current calls join the fault matrix of faults_test.go and classify_test.go (one fault
-// of each kind then success, hangs, the caller's deadline, dial errors, ZITADEL's final
-// 5xx, write conflicts), each with whether repeating it is harmless.
-func init() {
-	callKinds = append(callKinds, currentCallKinds...)
-}
-
+// currentCallKinds are the current calls, each with whether repeating it is harmless, for
+// the fault matrix below (the faults of faults_test.go and classify_test.go).
 var currentCallKinds = []callKind{
 	{"CreateUser", false, func(ctx context.Context, c *client.Client) error {
 		_, err := c.Users.CreateUser(ctx, createReq(ownOrg))
@@ -70,6 +66,187 @@ var currentCallKinds = []callKind{
 		_, err := c.Settings.Login(ctx, client.InOrg("o1"))
 		return err
 	}},
+}
+
+// TestCurrentCallsOneFaultThenSuccess: one fault of each kind before a success. A fault
+// after which the request may have been applied is retried only for a call that is
+// harmless to repeat; the others report ErrOutcomeUnknown after one request.
+func TestCurrentCallsOneFaultThenSuccess(t *testing.T) {
+	faults := []struct {
+		name      string
+		f         fault
+		ambiguous bool
+		handled   bool // whether the faulted request reached the handler
+	}{
+		{"429", fault{kind: faultStatusBefore, status: 429, body: zitadelError(8, "Quota exceeded", "QUOTA-vjAy8")}, false, false},
+		{"503", fault{kind: faultStatusBefore, status: 503, body: `{"code":14,"message":"unavailable"}`}, false, false},
+		{"write conflict", fault{kind: faultStatusBefore, status: 500, body: bodyWriteConflict}, false, false},
+		{"500", fault{kind: faultStatusAfter, status: 500, body: `{"code":13,"message":"internal"}`}, true, true},
+		{"502", fault{kind: faultStatusAfter, status: 502, body: "bad gateway"}, true, true},
+		{"504", fault{kind: faultStatusAfter, status: 504, body: "gateway timeout"}, true, true},
+		{"503 page of a proxy", fault{kind: faultStatusAfter, status: 503, body: "upstream connect error or disconnect/reset before headers"}, true, true},
+		{"close mid-response", fault{kind: faultCloseMid}, true, true},
+		{"close before reading", fault{kind: faultCloseBefore}, true, false},
+	}
+	for _, ck := range currentCallKinds {
+		for _, ft := range faults {
+			t.Run(ck.name+"/"+ft.name, func(t *testing.T) {
+				srv := newFaultServer(t, ft.f)
+				err := ck.do(ctx, newFaultClient(t, srv.URL))
+				retried := !ft.ambiguous || ck.repeatable
+				wantRequests, wantHandled := int32(1), int32(0)
+				if ft.handled {
+					wantHandled = 1
+				}
+				switch {
+				case retried:
+					wantRequests++
+					wantHandled++
+					if err != nil {
+						t.Fatalf("err = %v, want success after a retry", err)
+					}
+				case !errors.Is(err, client.ErrOutcomeUnknown):
+					t.Fatalf("err = %v, want ErrOutcomeUnknown", err)
+				}
+				if got := srv.requests.Load(); got != wantRequests {
+					t.Errorf("server saw %d requests, want %d", got, wantRequests)
+				}
+				if got := srv.handled.Load(); got != wantHandled {
+					t.Errorf("handler ran %d times, want %d", got, wantHandled)
+				}
+			})
+		}
+	}
+}
+
+// TestCurrentCallsZitadelFailuresAreFinal: ZITADEL's own 5xx (COMMAND-CahN2, the bcrypt
+// limit) and its 4xx say nothing was applied and a repeat fails the same way: one request.
+func TestCurrentCallsZitadelFailuresAreFinal(t *testing.T) {
+	for _, ck := range currentCallKinds {
+		for name, f := range map[string]fault{
+			"COMMAND-CahN2": {kind: faultStatusBefore, status: 500, body: bodyCahN2},
+			"bcrypt limit":  {kind: faultStatusBefore, status: 500, body: bodyBcrypt},
+			"400":           {kind: faultStatusBefore, status: 400, body: zitadelError(3, "Password is too short", "DOMAIN-HuJf6")},
+		} {
+			t.Run(ck.name+"/"+name, func(t *testing.T) {
+				srv := newFaultServer(t, f)
+				err := ck.do(ctx, newFaultClient(t, srv.URL))
+				var ae *client.APIError
+				if !errors.As(err, &ae) || ae.Attempts != 1 || errors.Is(err, client.ErrOutcomeUnknown) {
+					t.Fatalf("err = %#v, want one *APIError, outcome known", err)
+				}
+				if n := srv.requests.Load(); n != 1 {
+					t.Errorf("server saw %d requests, want 1", n)
+				}
+			})
+		}
+	}
+}
+
+// attemptTimeout is what an HTTP client's per-attempt timeout gives: a net.Error that is a
+// timeout.
+type attemptTimeout struct{}
+
+func (attemptTimeout) Error() string   { return "attempt timed out (Client.Timeout exceeded)" }
+func (attemptTimeout) Timeout() bool   { return true }
+func (attemptTimeout) Temporary() bool { return true }
+
+// timeoutOnHang ends an attempt as a per-attempt timeout would, but only once the server
+// has the request and hangs: deterministic where a short http.Client.Timeout is not.
+func timeoutOnHang(hung <-chan struct{}) roundTripFunc {
+	return func(r *http.Request) (*http.Response, error) {
+		actx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		type result struct {
+			resp *http.Response
+			err  error
+		}
+		done := make(chan result, 1)
+		go func() {
+			resp, err := http.DefaultTransport.RoundTrip(r.WithContext(actx))
+			done <- result{resp, err}
+		}()
+		select {
+		case res := <-done:
+			return res.resp, res.err
+		case <-hung:
+			cancel()
+			if res := <-done; res.resp != nil {
+				res.resp.Body.Close()
+			}
+			return nil, attemptTimeout{}
+		}
+	}
+}
+
+// TestCurrentCallsAttemptTimeout: an attempt times out after ZITADEL received the request.
+// A call that is harmless to repeat is retried; the others report ErrOutcomeUnknown,
+// carrying the timeout, after one request.
+func TestCurrentCallsAttemptTimeout(t *testing.T) {
+	for _, ck := range currentCallKinds {
+		t.Run(ck.name, func(t *testing.T) {
+			srv := newFaultServer(t, fault{kind: faultHang})
+			c := newFaultClient(t, srv.URL, client.WithHTTPClient(&http.Client{Transport: timeoutOnHang(srv.hung)}))
+			err := ck.do(ctx, c)
+			if ck.repeatable {
+				if err != nil || srv.requests.Load() != 2 {
+					t.Fatalf("err = %v after %d requests, want success after 2", err, srv.requests.Load())
+				}
+				return
+			}
+			var ne net.Error
+			if !errors.Is(err, client.ErrOutcomeUnknown) || !errors.As(err, &ne) || !ne.Timeout() {
+				t.Fatalf("err = %v, want ErrOutcomeUnknown carrying a timeout", err)
+			}
+			if srv.requests.Load() != 1 {
+				t.Errorf("server saw %d requests, want 1", srv.requests.Load())
+			}
+		})
+	}
+}
+
+// TestCurrentCallsContextEnds: the caller's context ends after the request was sent:
+// nothing is retried, and the outcome is unknown.
+func TestCurrentCallsContextEnds(t *testing.T) {
+	for _, ck := range currentCallKinds {
+		t.Run(ck.name, func(t *testing.T) {
+			srv := newFaultServer(t, fault{kind: faultHang})
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			go func() { <-srv.hung; cancel() }()
+			err := ck.do(cctx, newFaultClient(t, srv.URL))
+			if !errors.Is(err, context.Canceled) || !errors.Is(err, client.ErrOutcomeUnknown) {
+				t.Fatalf("err = %v, want context.Canceled and ErrOutcomeUnknown", err)
+			}
+			if srv.requests.Load() != 1 {
+				t.Errorf("server saw %d requests, want 1", srv.requests.Load())
+			}
+		})
+	}
+}
+
+// TestCurrentCallsDialErrors: a connection that could not be made carried no request, so
+// every call is retried.
+func TestCurrentCallsDialErrors(t *testing.T) {
+	for _, ck := range currentCallKinds {
+		t.Run(ck.name, func(t *testing.T) {
+			srv := newFaultServer(t)
+			var dials atomic.Int32
+			tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				if dials.Add(1) == 1 {
+					return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+				}
+				return (&net.Dialer{}).DialContext(ctx, network, addr)
+			}}
+			defer tr.CloseIdleConnections()
+			if err := ck.do(ctx, newFaultClient(t, srv.URL, client.WithHTTPClient(&http.Client{Transport: tr}))); err != nil {
+				t.Fatal(err)
+			}
+			if dials.Load() != 2 || srv.requests.Load() != 1 {
+				t.Errorf("dials %d requests %d, want 2 and 1", dials.Load(), srv.requests.Load())
+			}
+		})
+	}
 }
 
 // sequence answers the n-th request with the n-th handler, and the rest with the last.
@@ -307,6 +484,8 @@ func TestVerifyPasswordSkipsTheDeleteAfterItsContext(t *testing.T) {
 		t.Error("the delete was sent after the caller's context ended")
 	}
 	srv := newRecorder(t, rt.serve())
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rtf := roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -316,12 +495,17 @@ func TestVerifyPasswordSkipsTheDeleteAfterItsContext(t *testing.T) {
 		}
 		return resp, err
 	})
-	err := srv.client(t, client.WithHTTPClient(&http.Client{Transport: rtf})).Sessions.VerifyPassword(cctx, client.ByUserID("u1"), "Sess-Passw0rd!1")
+	c := srv.client(t, client.WithHTTPClient(&http.Client{Transport: rtf}), client.WithLogger(logger))
+	err := c.Sessions.VerifyPassword(cctx, client.ByUserID("u1"), "Sess-Passw0rd!1")
 	if err != nil || cctx.Err() == nil {
 		t.Fatalf("err = %v (context %v), want nil after the check succeeded", err, cctx.Err())
 	}
 	if got := routesOf(srv.requests()); len(got) != 1 || got[0] != "POST /v2/sessions" {
 		t.Errorf("requests %q, want the check only", got)
+	}
+	// Not even attempted: no attempt logged, no failed delete.
+	if strings.Contains(logs.String(), "DeleteSession") || strings.Contains(logs.String(), "deleting") {
+		t.Errorf("a delete was attempted:\n%s", logs.String())
 	}
 }
 
@@ -329,14 +513,18 @@ func TestVerifyPasswordSkipsTheDeleteAfterItsContext(t *testing.T) {
 // context, VerifyPassword returns nil (the password was right), and nothing is left
 // running: the server's handler returned and the client's connections are closed.
 func TestVerifyPasswordNeverOutlivesItsContext(t *testing.T) {
-	deleteArrived, handlerDone := make(chan struct{}), make(chan struct{})
+	deleteArrived, handlerDone, release := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	rt := v4()
 	rt["DELETE /v2/sessions/{id}"] = func(w http.ResponseWriter, r *http.Request) {
 		defer close(handlerDone)
 		close(deleteArrived)
-		<-r.Context().Done() // the client went away
+		select {
+		case <-r.Context().Done(): // the client went away
+		case <-release: // the test failed: let the server close
+		}
 	}
 	srv := newRecorder(t, rt.serve())
+	t.Cleanup(func() { close(release) }) // runs before the server's Close
 	conns := &trackedConns{closed: make(chan struct{}, 16)}
 	tr := &http.Transport{DialContext: conns.dial}
 	c := srv.client(t, client.WithHTTPClient(&http.Client{Transport: tr}), fastRetries)
@@ -369,7 +557,8 @@ func TestVerifyPasswordNeverOutlivesItsContext(t *testing.T) {
 }
 
 // TestVerifyPasswordSharesNoOptions: concurrent VerifyPassword calls with one options slice
-// (with room to grow) must not write into it: it adds its lifetime to a copy.
+// (with room to grow) must not write into it: it adds its lifetime to a copy. (With -race,
+// the write is also reported as a race.)
 func TestVerifyPasswordSharesNoOptions(t *testing.T) {
 	srv := newRecorder(t, v4().serve())
 	c := srv.client(t)
@@ -386,6 +575,9 @@ func TestVerifyPasswordSharesNoOptions(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	if spare := opts[1:cap(opts)]; spare[0] != nil {
+		t.Error("VerifyPassword wrote into the caller's options array")
+	}
 	if n := count(srv.requests(), "POST /v2/sessions"); n != 8 {
 		t.Errorf("%d checks, want 8", n)
 	}

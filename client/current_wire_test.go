@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/Zurich without the system's zone files
 
 	"github.com/zitpass/zitpass-go/client"
 )
@@ -583,10 +584,18 @@ func TestPasswordExpiry(t *testing.T) {
 			t.Errorf("%+v.WarnFrom(%v) = %v, want %v", tt.p, tt.changed, got, tt.warnF)
 		}
 	}
-	// Days of 24 hours, whatever the changed time's zone does with its clocks.
-	zone := time.FixedZone("UTC+2", 2*3600)
-	at := time.Date(2026, 3, 20, 12, 0, 0, 0, zone)
-	if got := (client.PasswordExpiry{MaxAgeDays: 30}).ExpiresAt(at); got.Sub(at) != 720*time.Hour {
+	// Days of 24 hours, whatever the changed time's zone does with its clocks: Zurich moves
+	// them forward on 2026-03-29.
+	zurich, err := time.LoadLocation("Europe/Zurich")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 20, 12, 0, 0, 0, zurich)
+	p := client.PasswordExpiry{MaxAgeDays: 30, ExpireWarnDays: 25}
+	if got := p.ExpiresAt(at); got.Sub(at) != 720*time.Hour {
 		t.Errorf("ExpiresAt is %v after changed, want 720h", got.Sub(at))
+	}
+	if got := p.WarnFrom(at); got.Sub(at) != 120*time.Hour {
+		t.Errorf("WarnFrom is %v after changed, want 120h", got.Sub(at))
 	}
 }
