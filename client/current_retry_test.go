@@ -143,42 +143,6 @@ func TestCurrentCallsZitadelFailuresAreFinal(t *testing.T) {
 	}
 }
 
-// attemptTimeout is what an HTTP client's per-attempt timeout gives: a net.Error that is a
-// timeout.
-type attemptTimeout struct{}
-
-func (attemptTimeout) Error() string   { return "attempt timed out (Client.Timeout exceeded)" }
-func (attemptTimeout) Timeout() bool   { return true }
-func (attemptTimeout) Temporary() bool { return true }
-
-// timeoutOnHang ends an attempt as a per-attempt timeout would, but only once the server
-// has the request and hangs: deterministic where a short http.Client.Timeout is not.
-func timeoutOnHang(hung <-chan struct{}) roundTripFunc {
-	return func(r *http.Request) (*http.Response, error) {
-		actx, cancel := context.WithCancel(r.Context())
-		defer cancel()
-		type result struct {
-			resp *http.Response
-			err  error
-		}
-		done := make(chan result, 1)
-		go func() {
-			resp, err := http.DefaultTransport.RoundTrip(r.WithContext(actx))
-			done <- result{resp, err}
-		}()
-		select {
-		case res := <-done:
-			return res.resp, res.err
-		case <-hung:
-			cancel()
-			if res := <-done; res.resp != nil {
-				res.resp.Body.Close()
-			}
-			return nil, attemptTimeout{}
-		}
-	}
-}
-
 // TestCurrentCallsAttemptTimeout: an attempt times out after ZITADEL received the request.
 // A call that is harmless to repeat is retried; the others report ErrOutcomeUnknown,
 // carrying the timeout, after one request.
@@ -186,7 +150,7 @@ func TestCurrentCallsAttemptTimeout(t *testing.T) {
 	for _, ck := range currentCallKinds {
 		t.Run(ck.name, func(t *testing.T) {
 			srv := newFaultServer(t, fault{kind: faultHang})
-			c := newFaultClient(t, srv.URL, client.WithHTTPClient(&http.Client{Transport: timeoutOnHang(srv.hung)}))
+			c := newFaultClient(t, srv.URL, client.WithHTTPClient(&http.Client{Transport: timeoutOnHang{srv.hung}}))
 			err := ck.do(ctx, c)
 			if ck.repeatable {
 				if err != nil || srv.requests.Load() != 2 {
