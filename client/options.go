@@ -45,8 +45,10 @@ func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) { c.hc = hc }
 }
 
-// WithOrgID sets the default organization sent as x-zitadel-orgid on management (v1) calls.
-// User service (v2) calls never send it: ZITADEL finds users by id across the instance.
+// WithOrgID sets the default organization sent as x-zitadel-orgid on management (v1) calls,
+// and the organization CreateUser creates users in when neither the request nor InOrg
+// names one. Other user service (v2) calls never send it: ZITADEL finds users by id across
+// the instance.
 func WithOrgID(orgID string) Option {
 	return func(c *config) { c.orgID = orgID }
 }
@@ -126,8 +128,8 @@ func (cc callConfig) org(def string) string {
 
 // InOrg sets the organization of this call. Management (v1) calls send it as
 // x-zitadel-orgid, overriding WithOrgID; InOrg("") sends no header, so the caller's own
-// organization applies. User service (v2) calls that take an organization
-// (AddHumanUser, the settings) send it in the request; the other v2 calls find users by
+// organization applies. User service (v2) calls that take an organization (CreateUser,
+// AddHumanUser, the settings) send it in the request; the other v2 calls find users by
 // id across the instance and ignore InOrg.
 func InOrg(orgID string) CallOption {
 	return func(c *callConfig) { c.orgID = orgID; c.orgIDSet = true }
