@@ -42,6 +42,9 @@ type Config struct {
 	Wait func(ctx context.Context, d time.Duration) error
 	// Log receives what the run created and removed; nil discards it.
 	Log io.Writer
+	// Edit, when not nil, changes each exchange as it is recorded, before it is kept: a
+	// test seam, to show that one wrong answer is reported as its step.
+	Edit func(*Exchange)
 }
 
 // Build returns a client for the server under test whose requests go through rt; the
@@ -68,18 +71,14 @@ const (
 	hashPlain = "Hashed-Passw0rd!1"
 )
 
-// Run runs the suite against the server build reaches and returns its steps. edit, when
-// not nil, changes each exchange as it is recorded (a test seam). The users the run
-// created are deleted before Run returns, whatever happened; the deletions are not steps.
+// Run runs the suite against the server build reaches and returns its steps. The users
+// the run created are deleted before Run returns, whatever happened; the deletions are not
+// steps.
 func Run(ctx context.Context, build Build, cfg Config) ([]Step, error) {
-	return runEdited(ctx, build, cfg, nil)
-}
-
-func runEdited(ctx context.Context, build Build, cfg Config, edit func(*Exchange)) ([]Step, error) {
 	if cfg.Prefix == "" {
 		return nil, errors.New("zitpass: conformance: Config.Prefix is required")
 	}
-	rec := &recorder{base: http.DefaultTransport, edit: edit}
+	rec := &recorder{base: http.DefaultTransport, edit: cfg.Edit}
 	c, err := build(client.WithHTTPClient(&http.Client{Transport: rec, Timeout: time.Minute}), client.WithoutRetries())
 	if err != nil {
 		return nil, err

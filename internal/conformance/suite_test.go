@@ -43,7 +43,7 @@ func fake(t *testing.T, opts ...clienttest.ServerOption) (*clienttest.Server, Bu
 
 func runOn(t *testing.T, build Build, wait func(context.Context, time.Duration) error, edit func(*Exchange)) []Step {
 	t.Helper()
-	steps, err := runEdited(context.Background(), build, Config{Prefix: "zpconf-test", Wait: wait}, edit)
+	steps, err := Run(context.Background(), build, Config{Prefix: "zpconf-test", Wait: wait, Edit: edit})
 	if err != nil {
 		t.Fatal(err)
 	}
