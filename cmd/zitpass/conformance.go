@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -156,7 +158,7 @@ func compare(ctx context.Context, build conformance.Build, c *client.Client, opt
 	} else {
 		fmt.Fprintf(out, "server: %s, ZITADEL %s\n", c.BaseURL(), version)
 	}
-	fakeOpts, desc, err := fakeLike(ctx, c, version, callOpts)
+	fakeOpts, major, desc, err := fakeLike(ctx, c, version, callOpts)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "zitpass conformance: reading the server's settings: %v\n", err)
 		return 1
@@ -180,7 +182,7 @@ func compare(ctx context.Context, build conformance.Build, c *client.Client, opt
 			fmt.Fprintf(env.stderr, "zitpass conformance: -record: %v\n", err)
 			status = 1
 		} else {
-			fmt.Fprintf(out, "recorded %d steps to %s\n", len(serverSteps), opts.record)
+			printRecorded(out, opts.record, major, serverSteps)
 		}
 	}
 	if ctx.Err() != nil {
@@ -202,29 +204,29 @@ func compare(ctx context.Context, build conformance.Build, c *client.Client, opt
 
 // fakeLike returns the options of a fake configured like the server: its major version and
 // the policies that apply to the run's organization.
-func fakeLike(ctx context.Context, c *client.Client, version string, org []client.CallOption) ([]clienttest.ServerOption, string, error) {
+func fakeLike(ctx context.Context, c *client.Client, version string, org []client.CallOption) (opts []clienttest.ServerOption, major int, desc string, err error) {
 	complexity, err := c.Settings.PasswordComplexity(ctx, org...)
 	if err != nil {
-		return nil, "", err
+		return nil, 0, "", err
 	}
 	lockout, err := c.Settings.Lockout(ctx, org...)
 	if err != nil {
-		return nil, "", err
+		return nil, 0, "", err
 	}
 	expiry, err := c.Settings.PasswordExpiry(ctx, org...)
 	if err != nil {
-		return nil, "", err
+		return nil, 0, "", err
 	}
-	major := 4
+	major = 4
 	if strings.HasPrefix(version, "v3.") {
 		major = 3
 	}
-	opts := []clienttest.ServerOption{clienttest.WithVersion(major), clienttest.WithPasswordComplexity(*complexity),
+	opts = []clienttest.ServerOption{clienttest.WithVersion(major), clienttest.WithPasswordComplexity(*complexity),
 		clienttest.WithLockout(*lockout), clienttest.WithPasswordExpiry(*expiry)}
-	desc := fmt.Sprintf("as v%d; password complexity: min length %d, upper %t, lower %t, number %t, symbol %t; lockout: %d password attempts",
+	desc = fmt.Sprintf("as v%d; password complexity: min length %d, upper %t, lower %t, number %t, symbol %t; lockout: %d password attempts",
 		major, complexity.MinLength, complexity.RequiresUppercase, complexity.RequiresLowercase, complexity.RequiresNumber,
 		complexity.RequiresSymbol, lockout.MaxPasswordAttempts)
-	return opts, desc, nil
+	return opts, major, desc, nil
 }
 
 // runFake runs the suite on an in-process fake whose clock the suite's Wait advances.
@@ -282,6 +284,20 @@ func writeRecord(path string, steps []conformance.Step) error {
 		return err
 	}
 	return f.Close()
+}
+
+// printRecorded says what -record wrote, and the entry that replays it in
+// client/clienttest/conformance_test.go once the file is copied into testdata.
+func printRecorded(w io.Writer, path string, major int, steps []conformance.Step) {
+	info := conformance.Transcript(steps)
+	var advance []string
+	for i, d := range info.Advance {
+		advance = append(advance, fmt.Sprintf("%d: %d * time.Millisecond", i, d.Milliseconds()))
+	}
+	slices.Sort(advance)
+	fmt.Fprintf(w, "recorded %d requests of %d steps to %s; to replay it, copy it into client/clienttest/testdata and add to "+
+		"the transcripts of client/clienttest/conformance_test.go:\n\t{file: %q, records: %d, version: %d, advance: map[int]time.Duration{%s}},\n",
+		info.Records, len(steps), path, "testdata/"+filepath.Base(path), info.Records, major, strings.Join(advance, ", "))
 }
 
 // printDiffs prints the table of the steps that differ.

@@ -307,6 +307,10 @@ func TestCommandAsProcess(t *testing.T) {
 	if len(records) < 50 || records[0].Scenario != "settings: password complexity" || records[0].Response.Status != 200 {
 		t.Errorf("%d records, the first %+v", len(records), records[0])
 	}
+	entry := `{file: "testdata/zitadel-new.json", records: ` + strconv.Itoa(len(records)) + `, version: 4, advance: map[int]time.Duration{`
+	if !strings.Contains(out, entry) {
+		t.Errorf("stdout lacks the replay entry %s:\n%s", entry, out)
+	}
 	if bytes.Contains(raw, []byte(f.PAT)) || strings.Contains(out, f.PAT) {
 		t.Error("the token is in the transcript or the report")
 	}

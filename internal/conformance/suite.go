@@ -26,6 +26,15 @@ import (
 type Step struct {
 	Name      string
 	Exchanges []Exchange
+
+	run    *runID        // the run's prefix and ids, which WriteTranscript names canonically
+	waited time.Duration // how long the run waited (Config.Wait) right before the step
+}
+
+// runID is what makes a run's names and ids unique.
+type runID struct {
+	prefix string
+	idBase int64
 }
 
 // Config configures a run.
@@ -60,6 +69,8 @@ type run struct {
 	steps   []Step
 	created []string // user ids, for the cleanup
 	log     io.Writer
+	ident   *runID
+	waited  time.Duration // the wait before the next step
 
 	policy  client.PasswordComplexity
 	lockout client.Lockout
@@ -90,6 +101,7 @@ func Run(ctx context.Context, build Build, cfg Config) ([]Step, error) {
 	if r.cfg.IDBase == 0 {
 		r.cfg.IDBase = idBase(cfg.Prefix)
 	}
+	r.ident = &runID{prefix: r.cfg.Prefix, idBase: r.cfg.IDBase}
 	defer r.cleanup(ctx)
 	err = r.scenarios(ctx)
 	return r.steps, err
@@ -108,7 +120,8 @@ func idBase(prefix string) int64 {
 func (r *run) step(name string, call func() error) error {
 	r.rec.take()
 	err := call()
-	r.steps = append(r.steps, Step{Name: name, Exchanges: r.rec.take()})
+	r.steps = append(r.steps, Step{Name: name, Exchanges: r.rec.take(), run: r.ident, waited: r.waited})
+	r.waited = 0
 	return err
 }
 
@@ -333,6 +346,7 @@ func (r *run) sessions(ctx context.Context) error {
 	if err := r.cfg.Wait(ctx, 2*time.Second); err != nil {
 		return err
 	}
+	r.waited = 2 * time.Second
 	r.step("CheckPassword on the expired session", func() error {
 		_, err := c.Sessions.CheckPassword(ctx, short.ID, short.Token, hashPlain)
 		return err
