@@ -184,8 +184,10 @@ func TestLockUserAndUnlockUser(t *testing.T) {
 	if err := c.Sessions.VerifyPassword(ctx, client.ByUserID(alice), "Wrong-Passw0rd!1"); !errors.Is(err, client.ErrWrongPassword) {
 		t.Fatal(err)
 	}
-	if !srv.LockUser(alice) || !srv.LockUser(alice) {
-		t.Fatal("LockUser of alice: false")
+	for range 2 { // the second is a no-op that still reports the user
+		if !srv.LockUser(alice) {
+			t.Fatal("LockUser of alice: false")
+		}
 	}
 	if err := c.Sessions.VerifyPassword(ctx, client.ByUserID(alice), oldPassword); !errors.Is(err, client.ErrUserNotActive) {
 		t.Errorf("a locked user's password check: %v", err)
@@ -193,8 +195,10 @@ func TestLockUserAndUnlockUser(t *testing.T) {
 	if _, err := c.Users.LockUser(ctx, alice); err == nil {
 		t.Error("the API locked a user LockUser had locked")
 	}
-	if !srv.UnlockUser(alice) || !srv.UnlockUser(alice) {
-		t.Fatal("UnlockUser of alice: false")
+	for range 2 { // the second is a no-op that still reports the user
+		if !srv.UnlockUser(alice) {
+			t.Fatal("UnlockUser of alice: false")
+		}
 	}
 	if srv.UserState(alice) != client.UserStateActive || srv.FailedPasswordChecks(alice) != 0 {
 		t.Errorf("after UnlockUser: %v, %d failed checks", srv.UserState(alice), srv.FailedPasswordChecks(alice))

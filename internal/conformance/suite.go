@@ -6,6 +6,11 @@
 // in one organization), never sends email or SMS (emails are created verified, reset codes
 // are returned, not sent), locks only its own users, and deletes every user it created at
 // the end, also after a failure or a cancelled context.
+//
+// cmd/zitpass's "conformance" command runs it against a server and a fake configured like
+// it and prints Diff's table; Probe reads what the suite needs outside the SDK (the
+// server's version, the standalone fake's clock); WriteTranscript writes a run in the
+// transcript format that client/clienttest/conformance_test.go replays.
 package conformance
 
 //lint:file-ignore SA1019 the suite drives the deprecated calls on purpose: they are part of what it compares
