@@ -74,6 +74,11 @@
 //     CreateUser and UpdateUser (405) and the Connect transport.
 //   - Fault injection: InjectFault, FailNext and DelayNext, for every API call, CreateUser
 //     included.
+//   - For tests that share one server (snapshot.go): Snapshot takes the server's state, e.g.
+//     right after seeding it, and Restore puts it back, ids counter and request log
+//     included, so that every test starts from the seed; access tokens of users that still
+//     exist survive it. LockUser, UnlockUser and ClearNotifications change a user or the
+//     outbox without a call; WithMiddleware serves paths of one's own next to ZITADEL's.
 //   - For bulk-import tests: a rate limit (WithRateLimit: 429 with Retry-After, ZITADEL's
 //     QUOTA-vjAy8), latency (WithLatency: each answer waits, as a remote server's), the
 //     users the server holds (Users), and a request log on the server's clock (Requests,

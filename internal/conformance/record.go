@@ -49,9 +49,10 @@ type recordedResponse struct {
 type recorder struct {
 	base http.RoundTripper
 
-	mu   sync.Mutex
-	cur  []Exchange
-	edit func(*Exchange) // a test seam: changes what was seen, before it is kept
+	mu       sync.Mutex
+	cur      []Exchange
+	edit     func(*Exchange) // a test seam: changes what was seen, before it is kept
+	sessions map[string]bool // the session tokens answered so far, to name a caller's token
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -72,9 +73,11 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	ex := Exchange{Method: req.Method, Path: req.URL.EscapedPath(), Status: resp.StatusCode}
 	ex.Code, ex.ErrorID = errorOf(body)
 	ex.Shape = shapeOf(body)
-	ex.request = recordedRequest{method: req.Method, path: req.URL.EscapedPath(), query: flatten(req.URL.Query()), headers: requestHeaders(req.Header), body: reqBody}
 	ex.response = recordedResponse{status: resp.StatusCode, headers: map[string]string{"Content-Type": resp.Header.Get("Content-Type")}, body: body}
 	r.mu.Lock()
+	ex.request = recordedRequest{method: req.Method, path: req.URL.EscapedPath(), query: flatten(req.URL.Query()),
+		headers: requestHeaders(req.Header, r.sessions), body: reqBody}
+	r.rememberSession(body)
 	if r.edit != nil {
 		r.edit(&ex)
 	}
@@ -100,14 +103,33 @@ func flatten(v map[string][]string) map[string]string {
 	return out
 }
 
-// requestHeaders keeps the headers a transcript shows, the token replaced.
-func requestHeaders(h http.Header) map[string]string {
+// rememberSession keeps the session token of an answer (CreateSession, SetSession), so
+// that a later call authenticated with it is recorded as the user's. Callers hold r.mu.
+func (r *recorder) rememberSession(body []byte) {
+	var a struct{ SessionToken string }
+	if json.Unmarshal(body, &a) != nil || a.SessionToken == "" {
+		return
+	}
+	if r.sessions == nil {
+		r.sessions = map[string]bool{}
+	}
+	r.sessions[a.SessionToken] = true
+}
+
+// requestHeaders keeps the headers a transcript shows, the token replaced as the
+// transcripts of client/clienttest/testdata name it: "Bearer <user token>" for a session
+// token the server answered, "Bearer <PAT>" for the caller's own credential (whatever its
+// kind: the replay uses the fake's PAT).
+func requestHeaders(h http.Header, sessions map[string]bool) map[string]string {
 	out := map[string]string{}
 	if v := h.Get("Content-Type"); v != "" {
 		out["Content-Type"] = v
 	}
-	if h.Get("Authorization") != "" {
-		out["Authorization"] = "Bearer <token>"
+	if a := h.Get("Authorization"); a != "" {
+		out["Authorization"] = "Bearer <PAT>"
+		if _, tok, _ := strings.Cut(a, " "); sessions[tok] {
+			out["Authorization"] = "Bearer <user token>"
+		}
 	}
 	if v := h.Get("X-Zitadel-Orgid"); v != "" {
 		out["x-zitadel-orgid"] = "{orgId}"
@@ -145,6 +167,19 @@ func idInMessage(msg string) string {
 }
 
 var enumValue = regexp.MustCompile(`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`)
+
+// isEnum reports whether a string is an enum name such as "USER_STATE_LOCKED". A session
+// token can look like one ("E7F_GPF8gIC7..."): tokens are never enums, and enum names are
+// short.
+func isEnum(key, s string) bool {
+	return !generated(key) && len(s) <= 64 && enumValue.MatchString(s)
+}
+
+// generated names the keys of generated values (tokens, codes, ids), which never carry
+// meaning however they look.
+func generated(key string) bool {
+	return strings.HasSuffix(key, "Token") || strings.HasSuffix(key, "Code") || key == "id" || strings.HasSuffix(key, "Id")
+}
 
 // shapeOf is the JSON shape of a body, "" for an empty one and "text" for one that is not
 // JSON.
@@ -192,7 +227,7 @@ func writeShape(b *strings.Builder, key string, v any) {
 		b.WriteByte(']')
 	case string:
 		switch {
-		case key == "@type" || enumValue.MatchString(t) && !secretLike(key):
+		case key == "@type" || isEnum(key, t):
 			b.WriteString(strconv.Quote(t))
 		default:
 			b.WriteString("string")
@@ -207,11 +242,6 @@ func writeShape(b *strings.Builder, key string, v any) {
 	case nil:
 		b.WriteString("null")
 	}
-}
-
-// secretLike names the keys of generated values (tokens, codes), which never carry meaning.
-func secretLike(key string) bool {
-	return strings.HasSuffix(key, "Token") || strings.HasSuffix(key, "Code") || key == "id" || strings.HasSuffix(key, "Id")
 }
 
 func toString(v any) string {

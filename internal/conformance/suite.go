@@ -6,6 +6,11 @@
 // in one organization), never sends email or SMS (emails are created verified, reset codes
 // are returned, not sent), locks only its own users, and deletes every user it created at
 // the end, also after a failure or a cancelled context.
+//
+// cmd/zitpass's "conformance" command runs it against a server and a fake configured like
+// it and prints Diff's table; Probe reads what the suite needs outside the SDK (the
+// server's version, the standalone fake's clock); WriteTranscript writes a run in the
+// transcript format that client/clienttest/conformance_test.go replays.
 package conformance
 
 //lint:file-ignore SA1019 the suite drives the deprecated calls on purpose: they are part of what it compares
@@ -26,6 +31,15 @@ import (
 type Step struct {
 	Name      string
 	Exchanges []Exchange
+
+	run    *runID        // the run's prefix and ids, which WriteTranscript names canonically
+	waited time.Duration // how long the run waited (Config.Wait) right before the step
+}
+
+// runID is what makes a run's names and ids unique.
+type runID struct {
+	prefix string
+	idBase int64
 }
 
 // Config configures a run.
@@ -42,6 +56,9 @@ type Config struct {
 	Wait func(ctx context.Context, d time.Duration) error
 	// Log receives what the run created and removed; nil discards it.
 	Log io.Writer
+	// Edit, when not nil, changes each exchange as it is recorded, before it is kept: a
+	// test seam, to show that one wrong answer is reported as its step.
+	Edit func(*Exchange)
 }
 
 // Build returns a client for the server under test whose requests go through rt; the
@@ -57,6 +74,8 @@ type run struct {
 	steps   []Step
 	created []string // user ids, for the cleanup
 	log     io.Writer
+	ident   *runID
+	waited  time.Duration // the wait before the next step
 
 	policy  client.PasswordComplexity
 	lockout client.Lockout
@@ -68,18 +87,14 @@ const (
 	hashPlain = "Hashed-Passw0rd!1"
 )
 
-// Run runs the suite against the server build reaches and returns its steps. edit, when
-// not nil, changes each exchange as it is recorded (a test seam). The users the run
-// created are deleted before Run returns, whatever happened; the deletions are not steps.
+// Run runs the suite against the server build reaches and returns its steps. The users
+// the run created are deleted before Run returns, whatever happened; the deletions are not
+// steps.
 func Run(ctx context.Context, build Build, cfg Config) ([]Step, error) {
-	return runEdited(ctx, build, cfg, nil)
-}
-
-func runEdited(ctx context.Context, build Build, cfg Config, edit func(*Exchange)) ([]Step, error) {
 	if cfg.Prefix == "" {
 		return nil, errors.New("zitpass: conformance: Config.Prefix is required")
 	}
-	rec := &recorder{base: http.DefaultTransport, edit: edit}
+	rec := &recorder{base: http.DefaultTransport, edit: cfg.Edit}
 	c, err := build(client.WithHTTPClient(&http.Client{Transport: rec, Timeout: time.Minute}), client.WithoutRetries())
 	if err != nil {
 		return nil, err
@@ -91,6 +106,7 @@ func runEdited(ctx context.Context, build Build, cfg Config, edit func(*Exchange
 	if r.cfg.IDBase == 0 {
 		r.cfg.IDBase = idBase(cfg.Prefix)
 	}
+	r.ident = &runID{prefix: r.cfg.Prefix, idBase: r.cfg.IDBase}
 	defer r.cleanup(ctx)
 	err = r.scenarios(ctx)
 	return r.steps, err
@@ -109,7 +125,8 @@ func idBase(prefix string) int64 {
 func (r *run) step(name string, call func() error) error {
 	r.rec.take()
 	err := call()
-	r.steps = append(r.steps, Step{Name: name, Exchanges: r.rec.take()})
+	r.steps = append(r.steps, Step{Name: name, Exchanges: r.rec.take(), run: r.ident, waited: r.waited})
+	r.waited = 0
 	return err
 }
 
@@ -334,6 +351,7 @@ func (r *run) sessions(ctx context.Context) error {
 	if err := r.cfg.Wait(ctx, 2*time.Second); err != nil {
 		return err
 	}
+	r.waited = 2 * time.Second
 	r.step("CheckPassword on the expired session", func() error {
 		_, err := c.Sessions.CheckPassword(ctx, short.ID, short.Token, hashPlain)
 		return err

@@ -43,7 +43,7 @@ func fake(t *testing.T, opts ...clienttest.ServerOption) (*clienttest.Server, Bu
 
 func runOn(t *testing.T, build Build, wait func(context.Context, time.Duration) error, edit func(*Exchange)) []Step {
 	t.Helper()
-	steps, err := runEdited(context.Background(), build, Config{Prefix: "zpconf-test", Wait: wait}, edit)
+	steps, err := Run(context.Background(), build, Config{Prefix: "zpconf-test", Wait: wait, Edit: edit})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,23 +105,65 @@ func TestOneWrongAnswerIsReported(t *testing.T) {
 }
 
 // TestTranscriptHasNoVaryingValues: a recorded run names ids, dates, codes and tokens by
-// their shape, as the transcripts in client/clienttest/testdata do.
+// their shape, as the transcripts in client/clienttest/testdata do, and its own users by
+// canonical names and ids: two runs of different prefixes write the same file.
 func TestTranscriptHasNoVaryingValues(t *testing.T) {
-	_, a, wait := fake(t)
-	steps := runOn(t, a, wait, nil)
-	var b strings.Builder
-	if err := WriteTranscript(&b, steps); err != nil {
-		t.Fatal(err)
+	write := func(prefix string) string {
+		_, a, wait := fake(t)
+		steps, err := Run(context.Background(), a, Config{Prefix: prefix, Wait: wait})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := WriteTranscript(&b, steps); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
 	}
-	out := b.String()
-	for _, want := range []string{`"<id: 18-digit decimal string>"`, `"<sequence: uint64 as decimal string>"`,
+	out := write("zpconf-one")
+	for _, want := range []string{`"<sessionId: 18-digit decimal string>"`, `"<sequence: uint64 as decimal string>"`,
 		`"<sessionToken: 78 chars base64url without padding [A-Za-z0-9_-]>"`, `"<verificationCode: 6 chars [A-Z0-9]>"`,
-		`"/v2/users/{userId}"`, `"/v2/sessions/{sessionId}"`} {
+		`"/v2/users/1000000000000000001"`, `"/v2/sessions/{sessionId}"`, `"zpconf-recorded-1@example.com"`,
+		`"organizationId": "<orgId: 18-digit decimal string>"`, `"call": "UserService.CreateUser"`,
+		`"Authorization": "Bearer <PAT>"`, `"Authorization": "Bearer <user token>"`,
+		`"verificationCode": "ZZZZZZ"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the transcript lacks %s", want)
 		}
 	}
-	if strings.Contains(out, "2026-12-01T12:") {
-		t.Error("the transcript keeps a date")
+	for _, leak := range []string{"2026-12-01T12:", "zpconf-one"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("the transcript keeps %q", leak)
+		}
+	}
+	if other := write("zpconf-two"); other != out {
+		t.Error("two runs of different prefixes wrote different transcripts")
+	}
+}
+
+// TestTranscriptInfo: the entry of a recording counts its records and puts the suite's wait
+// before the first record of the step after it.
+func TestTranscriptInfo(t *testing.T) {
+	_, a, wait := fake(t)
+	steps := runOn(t, a, wait, nil)
+	info := Transcript(steps)
+	n, at := 0, -1
+	for _, s := range steps {
+		if s.Name == "CheckPassword on the expired session" {
+			at = n
+		}
+		n += len(s.Exchanges)
+	}
+	if info.Records != n || len(info.Advance) != 1 || info.Advance[at] != 2*time.Second {
+		t.Errorf("info %+v, want %d records and 2s before record %d", info, n, at)
+	}
+}
+
+// TestShapeOfATokenLikeAnEnum: a session token of upper-case letters and underscores is a
+// string in the shape, not a value that differs between two runs.
+func TestShapeOfATokenLikeAnEnum(t *testing.T) {
+	tok := "E7F_GPF8gIC7OebswxMplEmpyTip3usOMR8qyoOoLorbJWHtxRg_D3AJbhxkibGFoMF2MzoEmu2Gpw"
+	if got := shapeOf([]byte(`{"sessionToken":"` + tok + `","state":"USER_STATE_LOCKED"}`)); got != `{sessionToken:string,state:"USER_STATE_LOCKED"}` {
+		t.Errorf("shape %s", got)
 	}
 }
