@@ -1,0 +1,204 @@
+package bulk
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// The learned rate's constants; the package documentation explains them.
+const (
+	rateFactor  = 0.9  // a refusal cuts the rate to this share of what the server accepted
+	rateRaise   = 0.05 // every second the rate binds without a refusal, it grows by this share
+	rateBinding = 0.8  // the rate binds when requests go out at this share of it or more
+	minRate     = 0.5  // the learned rate never falls below this, in requests per second
+	// defaultPause is the shared pause after a 429 whose Retry-After is unknown: the
+	// shortest a server can ask for in delay-seconds.
+	defaultPause = time.Second
+)
+
+// gate is what every HTTP request of an import passes before it is sent: the shared pause
+// after a 429 and the token bucket of the rate limit (golang.org/x/time/rate, burst 1, so
+// that no window of a second holds more than the rate). The rate is Options.RateLimit, or a
+// lower one learned from refusals.
+type gate struct {
+	clock clock
+	lim   *rate.Limiter
+
+	mu       sync.Mutex
+	told     float64   // Options.RateLimit; 0 = none
+	learned  float64   // 0 = none learned yet
+	until    time.Time // the shared pause ends then
+	cutAt    time.Time // the last cut of the learned rate
+	raisedAt time.Time // the last raise (or cut)
+	sent     meter     // requests let through
+	accepted meter     // answers that were no refusal
+}
+
+func newGate(c clock, told float64) *gate {
+	g := &gate{clock: c, lim: rate.NewLimiter(rate.Inf, 1)}
+	if told > 0 {
+		g.told = told
+		g.lim.SetLimitAt(c.Now(), rate.Limit(told))
+	}
+	return g
+}
+
+// wait blocks until a request may be sent: the shared pause is over and the token bucket
+// has a token for it.
+func (g *gate) wait(ctx context.Context) error {
+	if err := g.pause(ctx); err != nil {
+		return err
+	}
+	now := g.clock.Now()
+	g.raise(now)
+	r := g.lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		if err := g.clock.Sleep(ctx, d); err != nil {
+			r.CancelAt(g.clock.Now())
+			return err
+		}
+	}
+	// A pause that began while this request waited for its token holds it too.
+	if err := g.pause(ctx); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	g.sent.add(g.clock.Now())
+	g.mu.Unlock()
+	return nil
+}
+
+// pause waits for the shared pause to end.
+func (g *gate) pause(ctx context.Context) error {
+	for {
+		g.mu.Lock()
+		until := g.until
+		g.mu.Unlock()
+		d := until.Sub(g.clock.Now())
+		if d <= 0 {
+			return ctx.Err()
+		}
+		if err := g.clock.Sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// accept records an answer that was no refusal, for measuring what the server accepts.
+func (g *gate) accept(at time.Time) {
+	g.mu.Lock()
+	g.accepted.add(at)
+	g.mu.Unlock()
+}
+
+// throttled records a refusal that says "too fast" of a request sent at sent and refused
+// at at. retryAfter > 0 pauses every request until at+retryAfter. The rate is then cut to
+// rateFactor of what the server accepted in the second before (or of the rate in force,
+// when that is lower), once per refusal episode: refusals of requests sent before the last
+// cut were answers to the old rate.
+func (g *gate) throttled(sent, at time.Time, retryAfter time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if end := at.Add(retryAfter); end.After(g.until) {
+		g.until = end
+	}
+	if sent.Before(g.cutAt) {
+		return
+	}
+	cur := g.rate()
+	measured := g.accepted.perSecond(at)
+	base := math.Min(cur, measured)
+	if measured == 0 {
+		base = cur // nothing answered lately: no measure, only the rate in force
+	}
+	if math.IsInf(base, 1) {
+		return
+	}
+	g.learned = math.Max(minRate, base*rateFactor)
+	now := g.clock.Now()
+	g.cutAt, g.raisedAt = now, now
+	g.lim.SetLimitAt(now, rate.Limit(g.rate()))
+}
+
+// raise lets a learned rate grow by rateRaise for every whole second in which it bound
+// without a refusal, up to the rate the caller set. A rate that does not bind (the
+// concurrency limit or the input is slower) stays: there is no evidence for more.
+func (g *gate) raise(now time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.learned == 0 {
+		return
+	}
+	secs := math.Floor(now.Sub(g.raisedAt).Seconds())
+	if secs < 1 {
+		return
+	}
+	g.raisedAt = g.raisedAt.Add(time.Duration(secs) * time.Second)
+	if g.sent.perSecond(now) < rateBinding*g.learned {
+		return
+	}
+	g.learned *= math.Pow(1+rateRaise, secs)
+	if g.told > 0 && g.learned >= g.told {
+		g.learned = 0
+	}
+	g.lim.SetLimitAt(now, rate.Limit(g.rate()))
+}
+
+// rate is the rate in force: the lower of the learned and the told one; +Inf for none.
+func (g *gate) rate() float64 {
+	r := math.Inf(1)
+	if g.told > 0 {
+		r = g.told
+	}
+	if g.learned > 0 && g.learned < r {
+		r = g.learned
+	}
+	return r
+}
+
+// current returns the rate in force, for tests; +Inf for none.
+func (g *gate) current() float64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.rate()
+}
+
+// meter counts events per second, in slots of 100 ms that reach back meterSlots/10
+// seconds, so that a refusal learned of late (when the client retries it) can still be
+// measured against the second before it.
+type meter struct {
+	slots [meterSlots]struct {
+		at int64 // the slot's index since the epoch
+		n  int
+	}
+}
+
+const (
+	slotLen    = int64(100 * time.Millisecond)
+	meterSlots = 80
+)
+
+func (m *meter) add(t time.Time) {
+	i := t.UnixNano() / slotLen
+	s := &m.slots[i%meterSlots]
+	if s.at != i {
+		s.at, s.n = i, 0
+	}
+	s.n++
+}
+
+// perSecond returns the events in the second up to t.
+func (m *meter) perSecond(t time.Time) float64 {
+	i := t.UnixNano() / slotLen
+	n := 0
+	for _, s := range m.slots {
+		if s.at > i-10 && s.at <= i {
+			n += s.n
+		}
+	}
+	return float64(n)
+}
