@@ -191,14 +191,16 @@ func (m *meter) add(t time.Time) {
 	s.n++
 }
 
-// perSecond returns the events in the second up to t.
+// perSecond returns the rate of events over the second before t: the ten whole slots
+// before t's slot and the part of t's slot up to t.
 func (m *meter) perSecond(t time.Time) float64 {
 	i := t.UnixNano() / slotLen
 	n := 0
 	for _, s := range m.slots {
-		if s.at > i-10 && s.at <= i {
+		if s.at >= i-10 && s.at <= i {
 			n += s.n
 		}
 	}
-	return float64(n)
+	span := time.Second + time.Duration(t.UnixNano()-i*slotLen)
+	return float64(n) / span.Seconds()
 }

@@ -263,10 +263,12 @@ func (r *run) call(ctx context.Context, k kind, fn func(context.Context) error) 
 	}
 	p := &probe{r: r, ctx: ctx, prepaid: true}
 	started := r.clock.Now()
+	r.window.begin()
 	err := fn(httptrace.WithClientTrace(ctx, p.trace()))
 	seen := p.finish()
 	if ctx.Err() != nil {
-		return err // cut short: it tells nothing about the server
+		r.window.end() // cut short: it tells nothing about the server
+		return err
 	}
 	now := r.clock.Now()
 	s := sample{started: started, kind: k, latency: seen.latency, congested: seen.refused > 0}

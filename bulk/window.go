@@ -29,8 +29,9 @@ type window struct {
 	mu       sync.Mutex
 	limit    float64
 	max      float64
-	slow     bool // slow start: one more per clean answer, until the first sign of congestion
-	inflight int
+	slow     bool          // slow start: one more per clean answer, until the first sign of congestion
+	inflight int           // slots taken: calls in flight or waiting at the gate
+	active   int           // calls past the gate, on the wire
 	cutAt    time.Time     // the last cut: calls that started before it saw the old limit
 	free     chan struct{} // closed when a slot frees or the limit grows
 	lat      [kinds]latency
@@ -80,6 +81,20 @@ func (w *window) current() int {
 	return int(w.limit)
 }
 
+// begin marks a call past the gate; observe (or end) ends it.
+func (w *window) begin() {
+	w.mu.Lock()
+	w.active++
+	w.mu.Unlock()
+}
+
+// end ends a call that tells nothing about the server (the import's context ended).
+func (w *window) end() {
+	w.mu.Lock()
+	w.active--
+	w.mu.Unlock()
+}
+
 // sample is what one call saw.
 type sample struct {
 	started time.Time // when the call began
@@ -91,14 +106,16 @@ type sample struct {
 	congested bool
 }
 
-// observe adjusts the limit to a call's sample: AIMD on refusals, a latency gradient on
-// delay (see the package documentation).
+// observe ends a call begun with begin and adjusts the limit to its sample: AIMD on
+// refusals, a latency gradient on delay (see the package documentation).
 func (w *window) observe(s sample) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	// The window is in use when at least half of it is: growing a limit the import does
-	// not reach (a slow input, a rate limit) would only let a later burst through.
-	used := float64(w.inflight) >= w.limit/2
+	// The window is in use when at least half of it is on the wire: growing a limit the
+	// import does not reach (a slow input, a rate limit that holds calls at the gate)
+	// would only let a later burst through.
+	used := float64(w.active) >= w.limit/2
+	w.active--
 	switch {
 	case s.congested:
 		w.cut(s.started, lossFactor)
