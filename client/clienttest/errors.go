@@ -2,6 +2,7 @@ package clienttest
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 
 	"github.com/zitpass/zitpass-go/client"
@@ -27,9 +28,16 @@ func (e *zerr) httpStatus() int {
 	return e.code.HTTPStatus()
 }
 
-// body is the JSON ZITADEL answers: details only for errors of its own error type.
-func (e *zerr) body() map[string]any {
+// body is the JSON ZITADEL v4 answers: details only for errors of its own error type.
+func (e *zerr) body() map[string]any { return e.bodyFor(4) }
+
+// bodyFor is the JSON of that major version: v3.4.9 sends a raw error's message alone, with
+// neither details nor the " ()" v4 appends.
+func (e *zerr) bodyFor(version int) map[string]any {
 	body := map[string]any{"code": int32(e.code), "message": e.message}
+	if e.raw && version == 3 {
+		return body
+	}
 	switch {
 	case e.failedAttempts > 0:
 		body["message"] = e.message + " (" + e.id + ")"
@@ -47,6 +55,11 @@ func (e *zerr) body() map[string]any {
 
 func (e *zerr) write(w http.ResponseWriter) { writeJSON(w, e.httpStatus(), e.body()) }
 
+// writeErr writes e as this server's version of ZITADEL does.
+func (s *Server) writeErr(w http.ResponseWriter, e *zerr) {
+	writeJSON(w, e.httpStatus(), e.bodyFor(s.version))
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -61,9 +74,9 @@ func errInvalidV1(msg string) *zerr {
 	return &zerr{code: client.Unknown, raw: true, message: "rpc error: code = InvalidArgument desc = " + msg}
 }
 
-// The errors of ../shared/zitadel-facts.md and the transcripts, with the messages a real
-// ZITADEL v4.13.1 sent. Ids marked "guess" were seen in neither: they come from ZITADEL's
-// source or are the fake's choice.
+// The errors of the transcripts (testdata/) and of answers checked by hand on a real
+// ZITADEL v4.13.1, with the messages it sent. Ids marked "from ZITADEL's source" or "guess"
+// were never seen on the wire: they come from ZITADEL's source, or are the fake's choice.
 var (
 	errResetUnknownUser    = &zerr{code: client.NotFound, id: "COMMAND-SAF4f", message: "User could not be found"}
 	errSetUnknownUser      = &zerr{code: client.FailedPrecondition, id: "COMMAND-G8dh3", message: "Password not found"}
@@ -84,10 +97,27 @@ var (
 	errUserNotActive       = &zerr{code: client.FailedPrecondition, id: "SESSION-Gj4ko", message: "Errors.User.NotActive"}
 	errNotLocked           = &zerr{code: client.FailedPrecondition, id: "COMMAND-olb9vb0oca", message: "User is not locked"}
 	errUnlockUnknown       = &zerr{code: client.NotFound, id: "COMMAND-x377t913pw", message: "User could not be found"}
-	errLockNotActive       = &zerr{code: client.FailedPrecondition, id: "COMMAND-3NN8v", message: "User is not active"} // guess
+	errLockNotActive       = &zerr{code: client.FailedPrecondition, id: "COMMAND-lgws8wtsqf", message: "User is not active or initial"}
+	errLockUnknown         = &zerr{code: client.NotFound, id: "COMMAND-450yxuqrh1", message: "User could not be found"}
+	errDeleteUnknown       = &zerr{code: client.NotFound, id: "COMMAND-bd4ir1mblj", message: "User could not be found"}
+	errUpdateUnknown       = &zerr{code: client.NotFound, id: "COMMAND-ugjs0upun6", message: "User could not be found"}
+	errIDTaken             = &zerr{code: client.FailedPrecondition, id: "COMMAND-7yiox1isql", message: "Errors.User.AlreadyExisting"}
+	errOrgNotFound         = &zerr{code: client.FailedPrecondition, id: "COMMAND-QXPGs", message: "Organisation not found"}
+	errHashUnsupportedUpd  = &zerr{code: client.InvalidArgument, id: "USER-oz74onzvqr", message: "Password hash encoding not supported"} // the id was seen; the message is from ZITADEL's translations
+	errPasswordEmpty       = &zerr{code: client.InvalidArgument, id: "COMMAND-3klek4sbns", message: "Password is empty"}                 // from ZITADEL's source
+	errUserTypeMissing     = &zerr{code: client.Unimplemented, raw: true, message: "user type is not implemented"}
+	errSessionExpired      = &zerr{code: client.FailedPrecondition, id: "COMMAND-Hkl3d", message: "Session has expired"}
+	errSessionTerminated   = &zerr{code: client.FailedPrecondition, id: "COMMAND-NHJ3sd", message: "Session is terminated"}    // from ZITADEL's source
+	errSessionNotFound     = &zerr{code: client.NotFound, id: "QUERY-SFeaa", message: "Session does not exist"}                // from ZITADEL's source
+	errSessionTokenQuery   = &zerr{code: client.PermissionDenied, id: "QUERY-dsfr3", message: "No matching permissions found"} // from ZITADEL's source
+	errSessionNoUser       = &zerr{code: client.FailedPrecondition, id: "COMMAND-Sfw3f", message: "User not found"}            // guess: a password check on a session without a user check
+	errInviteWrong         = &zerr{code: client.InvalidArgument, id: "COMMAND-Wgn4q", message: "Code is invalid"}
+	errInviteUnknownUser   = &zerr{code: client.FailedPrecondition, id: "COMMAND-Wgvn4", message: "User could not be found"}     // from ZITADEL's source
+	errInviteVerifyUnknown = &zerr{code: client.FailedPrecondition, id: "COMMAND-F5g2h", message: "User could not be found"}     // from ZITADEL's source
+	errInviteInitialised   = &zerr{code: client.FailedPrecondition, id: "COMMAND-EF34g", message: "User is already initialized"} // from ZITADEL's source
+	errListQueryInvalid    = &zerr{code: client.InvalidArgument, id: "GRPC-Sfefs", message: "List query is invalid"}             // from ZITADEL's source
 	errSessionToken        = &zerr{code: client.PermissionDenied, id: "COMMAND-sGr42", message: "Session Token is invalid"}
 	errAuthRequired        = &zerr{code: client.PermissionDenied, id: "AUTHZ-Kl3p0", message: "authentication required"}
-	errInstanceNotFound    = &zerr{code: client.NotFound, id: "QUERY-n0wng", message: "Instance not found"}
 	errLockoutPolicyExists = &zerr{code: client.AlreadyExists, id: "ORG-0olDf", message: "Lockout policy already exists"} // guess
 	errLockoutPolicyNone   = &zerr{code: client.NotFound, id: "ORG-0olDf", message: "Lockout policy not found"}           // guess
 	errTemplateParse       = &zerr{code: client.InvalidArgument, id: "DOMAIN-oGh5e", message: "URL template is invalid"}
@@ -96,15 +126,32 @@ var (
 	errAuthMissingV1       = &zerr{code: client.Unknown, raw: true, message: "rpc error: code = Unauthenticated desc = auth header missing"}
 	errTokenInvalid        = &zerr{code: client.Unauthenticated, id: "AUTH-7fs1e", message: "Errors.Token.Invalid"}
 	errNoPermissionV1      = &zerr{code: client.PermissionDenied, id: "AUTH-5mWD2", message: "No matching permissions found"}
-	errNoPermissionV2      = &zerr{code: client.PermissionDenied, id: "AUTHZ-HKJD33", message: "No matching permissions found"}
-	errUnknownOrg          = &zerr{code: client.PermissionDenied, id: "AUTH-Bs7Ds", message: "Organisation doesn't exist"}
-	errRateLimited         = &zerr{code: client.ResourceExhausted, id: "QUOTA-vjAy8", message: "Quota exceeded"}
-	errUnavailable         = &zerr{code: client.Unavailable, message: "upstream connect error or disconnect/reset before headers"}
-	errNotFoundRoute       = &zerr{code: client.NotFound, message: "Not Found"}
-	errMethodNotAllowed    = &zerr{code: client.Unimplemented, message: "Method Not Allowed", status: http.StatusMethodNotAllowed}
+	// errNoPermissionV2 is a v2 permission check of a caller without memberships (the fake's
+	// users have none but the administrators'): ZITADEL finds no membership at all.
+	errNoPermissionV2   = &zerr{code: client.NotFound, id: "AUTHZ-cdgFk", message: "membership not found"}
+	errUnknownOrg       = &zerr{code: client.PermissionDenied, id: "AUTH-Bs7Ds", message: "Organisation doesn't exist"}
+	errRateLimited      = &zerr{code: client.ResourceExhausted, id: "QUOTA-vjAy8", message: "Quota exceeded"}
+	errUnavailable      = &zerr{code: client.Unavailable, message: "upstream connect error or disconnect/reset before headers"}
+	errNotFoundRoute    = &zerr{code: client.NotFound, message: "Not Found"}
+	errMethodNotAllowed = &zerr{code: client.Unimplemented, message: "Method Not Allowed", status: http.StatusMethodNotAllowed}
 	// errWriteConflict is ZITADEL's answer when two writes to one user race.
 	errWriteConflict = &zerr{code: client.Unknown, raw: true, message: `ERROR: duplicate key value violates unique constraint "events2_pkey" (SQLSTATE 23505)`}
 )
+
+// instanceNotFound is ZITADEL's answer when the host a request names is no instance's:
+// the id only inside the message, no details. text is the shorter form the token endpoint
+// and the discovery document answer as text/plain.
+func instanceNotFound(host, externalDomain string) (e *zerr, text string) {
+	hostname := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		hostname = h
+	}
+	text = "unable to set instance using origin &{" + host + "  http} (ExternalDomain is " + externalDomain +
+		"): ID=QUERY-1kIjX Message=Instance not found. Make sure you got the domain right. Check out https://zitadel.com/docs/apis/introduction#domains"
+	msg := text + " Parent=(unable to get instance by domain: instanceDomain " + hostname + ", publicHostname " + hostname +
+		": ID=QUERY-1kIjX Message=Errors.Instance.NotFound)"
+	return &zerr{code: client.NotFound, message: msg}, text + "\n"
+}
 
 // errBcryptLimit is AddHumanUser's answer to a password the hasher refuses.
 func errBcryptLimit(limit int) *zerr {

@@ -76,7 +76,7 @@ func (s *Server) withFaults(h http.HandlerFunc) http.HandlerFunc {
 			}
 		}
 		if f.WriteConflict {
-			errWriteConflict.write(w)
+			s.writeErr(w, errWriteConflict)
 			return
 		}
 		if f.Status == 0 {
@@ -86,7 +86,7 @@ func (s *Server) withFaults(h http.HandlerFunc) http.HandlerFunc {
 		if f.Applied {
 			h(discard{w.Header()}, r)
 		}
-		errForStatus(f.Status).write(w)
+		s.writeErr(w, errForStatus(f.Status))
 	}
 }
 

@@ -93,22 +93,22 @@ func TestAddHumanUserWithHash(t *testing.T) {
 	wantAPIError(t, err, 400, client.InvalidArgument, "USER-JDk4t")
 }
 
-// TestAddHumanUserRetryWithOwnID: with its own id, an attempt whose answer was lost is
-// repeated; the repeat finds the user it made and reports success.
-func TestAddHumanUserRetryWithOwnID(t *testing.T) {
+// TestAddHumanUserLostAnswerWithOwnID: an attempt whose answer was lost made the user; its
+// repeat with the same id finds the id taken, as ZITADEL v4's AddUserHuman (shared with
+// CreateUser) answers: 400/9 COMMAND-7yiox1isql, checked before the username.
+func TestAddHumanUserLostAnswerWithOwnID(t *testing.T) {
 	srv := newServer(t)
-	c := srv.Client()
+	c := srv.Client(client.WithoutRetries())
 	srv.InjectFault(clienttest.Fault{Status: 504, Applied: true})
-	added, err := c.Users.AddHumanUser(ctx, minnie("minnie-1"))
-	if err != nil {
-		t.Fatalf("err = %v, want success", err)
-	}
-	if added.UserID != "minnie-1" || added.Details.ResourceOwner != srv.DefaultOrgID() {
-		t.Errorf("added = %+v", added)
+	_, err := c.Users.AddHumanUser(ctx, minnie("minnie-1"))
+	if !errors.Is(err, client.ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want the lost answer", err)
 	}
 	if !srv.CheckPassword("minnie-1", "Minn1e-Passw0rd!") {
-		t.Error("the user does not have the password")
+		t.Error("the lost attempt did not create the user")
 	}
+	_, err = c.Users.AddHumanUser(ctx, minnie("minnie-1"))
+	wantAPIError(t, err, 400, client.FailedPrecondition, "COMMAND-7yiox1isql")
 }
 
 // TestAddHumanUserNoRetryWithoutID: without an id, a lost answer is reported, not repeated.
@@ -124,18 +124,18 @@ func TestAddHumanUserNoRetryWithoutID(t *testing.T) {
 	wantAPIError(t, err, 409, client.AlreadyExists, "V3-DKcYh") // the first attempt did create it
 }
 
-// TestAddHumanUserIDTakenBySomeoneElse: a 409 without an earlier unknown outcome, or for a
-// user that is not the one requested, stays an error.
+// TestAddHumanUserIDTakenBySomeoneElse: a taken id is COMMAND-7yiox1isql, whatever the
+// username, with or without an earlier unknown outcome.
 func TestAddHumanUserIDTakenBySomeoneElse(t *testing.T) {
 	srv := newServer(t)
 	c := srv.Client()
 	srv.AddHumanUser(clienttest.HumanUser{ID: "minnie-1", Username: "mickey", Email: "mickey@example.com"})
 	_, err := c.Users.AddHumanUser(ctx, minnie("minnie-1"))
-	wantAPIError(t, err, 409, client.AlreadyExists, "V3-DKcYh")
+	wantAPIError(t, err, 400, client.FailedPrecondition, "COMMAND-7yiox1isql")
 
 	srv.InjectFault(clienttest.Fault{Status: 504}) // lost before it was applied
 	_, err = c.Users.AddHumanUser(ctx, minnie("minnie-1"))
-	wantAPIError(t, err, 409, client.AlreadyExists, "V3-DKcYh")
+	wantAPIError(t, err, 400, client.FailedPrecondition, "COMMAND-7yiox1isql")
 }
 
 func TestLockoutAndUnlock(t *testing.T) {

@@ -2,9 +2,6 @@ package clienttest
 
 import (
 	"crypto/subtle"
-	"strings"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 // The password model of a user, as ZITADEL's password write model: a check that fails
@@ -13,32 +10,64 @@ import (
 
 func (u *user) hasPassword() bool { return u.password != "" || u.hash != "" }
 
-// passwordIs compares in constant time, or with the imported hash.
-func (u *user) passwordIs(pw string) bool {
-	if u.hash != "" {
-		return bcrypt.CompareHashAndPassword([]byte(u.hash), []byte(pw)) == nil
+// passwordMatches reports whether pw is u's password, and broken when u's imported hash
+// cannot be verified (ZITADEL answers COMMAND-CahN2). Callers hold s.mu. An imported hash is
+// verified with s.mu released, so that slow hashes (bcrypt cost 14 and more) of concurrent
+// calls run in parallel; gone reports that u was deleted meanwhile. Callers re-check
+// anything else about u they checked before, as ZITADEL re-reads its write model after the
+// hash comparison.
+func (s *Server) passwordMatches(u *user, pw string) (match, broken, gone bool) {
+	for {
+		if u.hash == "" {
+			return u.password != "" && subtle.ConstantTimeCompare([]byte(u.password), []byte(pw)) == 1, false, false
+		}
+		hash, gen := u.hash, u.passwordGen
+		s.mu.Unlock()
+		if s.hashHook != nil {
+			s.hashHook()
+		}
+		ok, err := verifyHash(hash, pw)
+		s.mu.Lock()
+		if s.users[u.id] != u {
+			return false, false, true
+		}
+		if u.hash == hash && u.passwordGen == gen {
+			return ok, err != nil, false
+		}
+		// The password changed while the hash was computed: check the new one.
 	}
-	return u.password != "" && subtle.ConstantTimeCompare([]byte(u.password), []byte(pw)) == 1
 }
 
 // checkPassword verifies a password a caller presented (a session check, a current or old
-// password) and records the outcome. Callers hold s.mu.
-func (s *Server) checkPassword(u *user, pw string) *zerr {
-	if u.passwordIs(pw) {
-		u.failedChecks = 0
-		return nil
+// password) and records the outcome. Callers hold s.mu, which an imported hash releases
+// (see passwordMatches): gone reports that the user was deleted meanwhile.
+func (s *Server) checkPassword(u *user, pw string) (e *zerr, gone bool) {
+	match, broken, gone := s.passwordMatches(u, pw)
+	switch {
+	case gone:
+		return errUserNotFound, true
+	case broken:
+		s.countFailure(u)
+		return errHashFailed, false
+	case !match:
+		return s.failCheck(u), false
 	}
-	return s.failCheck(u)
+	u.failedChecks = 0
+	return nil, false
 }
 
 // failCheck counts a failed check, locks the user when the lockout policy says so, and
 // returns the CredentialsCheckError.
 func (s *Server) failCheck(u *user) *zerr {
+	s.countFailure(u)
+	return wrongPassword(u.failedChecks)
+}
+
+func (s *Server) countFailure(u *user) {
 	u.failedChecks++
 	if limit := s.lockoutFor(u.org).MaxPasswordAttempts; limit > 0 && u.failedChecks >= limit && u.state == stateActive {
 		u.state = stateLocked
 	}
-	return wrongPassword(u.failedChecks)
 }
 
 // hashable reports whether the hasher accepts pw; ZITADEL's default, bcrypt, refuses more
@@ -47,20 +76,17 @@ func (s *Server) hashable(pw string) bool { return s.hasherLimit <= 0 || len(pw)
 
 // setUserPassword stores a new password. The caller has checked the policy and the hasher.
 func (s *Server) setUserPassword(u *user, pw string, changeRequired bool) {
-	u.password, u.hash = pw, ""
+	s.storePassword(u, pw, "", changeRequired)
+}
+
+// storePassword stores a password or an imported hash; earlier sessions lose their
+// password check, as ZITADEL's session projection clears it on a password change.
+func (s *Server) storePassword(u *user, pw, hash string, changeRequired bool) {
+	u.password, u.hash = pw, hash
 	u.changeRequired = changeRequired
 	u.code = nil
 	u.failedChecks = 0
 	u.passwordGen++
 	u.passwordChanged = s.now().UTC()
 	s.changed(u)
-}
-
-// validHash reports whether ZITADEL (as the fake runs it) can import hash: bcrypt only.
-func validHash(hash string) bool {
-	if !strings.HasPrefix(hash, "$2a$") && !strings.HasPrefix(hash, "$2b$") && !strings.HasPrefix(hash, "$2y$") {
-		return false
-	}
-	_, err := bcrypt.Cost([]byte(hash))
-	return err == nil
 }

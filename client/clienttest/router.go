@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,40 +19,52 @@ type route struct {
 	pattern string
 	status  int // the success status; 0 means 200
 	handle  func(s *Server, r *http.Request, id string) (any, *zerr)
+	since   int // the first major version that serves it; 0 means every one
 }
 
 // routes lists every endpoint the fake serves, by service (see the file of each handler).
 var routes = []route{
 	// user service v2 (users.go)
-	{"POST", "/v2/users/human", 0, (*Server).addHumanUser},
-	{"GET", "/v2/users/{id}", 0, (*Server).getUserByID},
-	{"GET", "/v2/users/{id}/authentication_methods", 0, (*Server).listAuthenticationMethodTypes},
-	{"POST", "/v2/users/{id}/lock", 0, (*Server).lockUser},
-	{"POST", "/v2/users/{id}/unlock", 0, (*Server).unlockUser},
-	{"POST", "/v2/users/{id}/password_reset", 0, (*Server).passwordReset},
-	{"POST", "/v2/users/{id}/password", 0, (*Server).setPassword},
+	{"POST", "/v2/users/new", 0, (*Server).createUser, 4},
+	{"POST", "/v2/users/human", 0, (*Server).addHumanUser, 0},
+	{"GET", "/v2/users/{id}", 0, (*Server).getUserByID, 0},
+	{"PATCH", "/v2/users/{id}", 0, (*Server).updateUser, 4},
+	{"DELETE", "/v2/users/{id}", 0, (*Server).deleteUser, 0},
+	{"GET", "/v2/users/{id}/authentication_methods", 0, (*Server).listAuthenticationMethodTypes, 0},
+	{"POST", "/v2/users/{id}/lock", 0, (*Server).lockUser, 0},
+	{"POST", "/v2/users/{id}/unlock", 0, (*Server).unlockUser, 0},
+	{"POST", "/v2/users/{id}/password_reset", 0, (*Server).passwordReset, 0},
+	{"POST", "/v2/users/{id}/password", 0, (*Server).setPassword, 0},
+	{"POST", "/v2/users/{id}/invite_code", 0, (*Server).createInviteCode, 0},
+	{"POST", "/v2/users/{id}/invite_code/verify", 0, (*Server).verifyInviteCode, 0},
 	// session service v2 (sessions.go)
-	{"POST", "/v2/sessions", http.StatusCreated, (*Server).createSession},
-	{"DELETE", "/v2/sessions/{id}", 0, (*Server).deleteSession},
+	{"POST", "/v2/sessions", http.StatusCreated, (*Server).createSession, 0},
+	{"POST", "/v2/sessions/search", 0, (*Server).listSessions, 0},
+	{"GET", "/v2/sessions/{id}", 0, (*Server).getSession, 0},
+	{"PATCH", "/v2/sessions/{id}", 0, (*Server).setSession, 0},
+	{"DELETE", "/v2/sessions/{id}", 0, (*Server).deleteSession, 0},
 	// settings service v2 (settings.go)
-	{"GET", "/v2/settings", 0, (*Server).generalSettings},
-	{"GET", "/v2/settings/password/complexity", 0, (*Server).passwordComplexity},
-	{"GET", "/v2/settings/lockout", 0, (*Server).lockoutSettings},
-	{"GET", "/v2/settings/password/expiry", 0, (*Server).passwordExpiry},
+	{"GET", "/v2/settings", 0, (*Server).generalSettings, 0},
+	{"GET", "/v2/settings/login", 0, (*Server).loginSettings, 0},
+	{"GET", "/v2/settings/password/complexity", 0, (*Server).passwordComplexity, 0},
+	{"GET", "/v2/settings/lockout", 0, (*Server).lockoutSettings, 0},
+	{"GET", "/v2/settings/password/expiry", 0, (*Server).passwordExpiry, 0},
 	// management API v1 (management.go)
-	{"POST", "/management/v1/users/{id}/password/_initialize", 0, (*Server).setInitialPassword},
-	{"POST", "/management/v1/users/{id}/password/_reset", 0, (*Server).sendResetNotification},
-	{"POST", "/management/v1/users/{id}/password", 0, (*Server).setHumanPassword},
-	{"POST", "/management/v1/users/human/_import", 0, (*Server).importHumanUser},
-	{"GET", "/management/v1/users/{id}", 0, (*Server).getUserByIDV1},
-	{"GET", "/management/v1/policies/lockout", 0, (*Server).getLockoutPolicy},
-	{"POST", "/management/v1/policies/lockout", 0, (*Server).addCustomLockoutPolicy},
-	{"DELETE", "/management/v1/policies/lockout", 0, (*Server).resetLockoutPolicy},
-	{"GET", "/admin/v1/policies/lockout", 0, (*Server).getDefaultLockoutPolicy},
+	{"POST", "/management/v1/users/{id}/password/_initialize", 0, (*Server).setInitialPassword, 0},
+	{"POST", "/management/v1/users/{id}/password/_reset", 0, (*Server).sendResetNotification, 0},
+	{"POST", "/management/v1/users/{id}/password", 0, (*Server).setHumanPassword, 0},
+	{"POST", "/management/v1/users/human/_import", 0, (*Server).importHumanUser, 0},
+	{"GET", "/management/v1/users/{id}", 0, (*Server).getUserByIDV1, 0},
+	{"GET", "/management/v1/policies/lockout", 0, (*Server).getLockoutPolicy, 0},
+	{"POST", "/management/v1/policies/lockout", 0, (*Server).addCustomLockoutPolicy, 0},
+	{"DELETE", "/management/v1/policies/lockout", 0, (*Server).resetLockoutPolicy, 0},
+	// admin API v1 (instance.go, management.go)
+	{"GET", "/admin/v1/instances/me", 0, (*Server).getMyInstance, 0},
+	{"GET", "/admin/v1/policies/lockout", 0, (*Server).getDefaultLockoutPolicy, 0},
 	// auth API v1 (auth.go)
-	{"GET", "/auth/v1/users/me", 0, (*Server).getMyUser},
-	{"PUT", "/auth/v1/users/me/password", 0, (*Server).updateMyPassword},
-	{"GET", "/auth/v1/policies/passwords/complexity", 0, (*Server).getMyPasswordComplexityPolicy},
+	{"GET", "/auth/v1/users/me", 0, (*Server).getMyUser, 0},
+	{"PUT", "/auth/v1/users/me/password", 0, (*Server).updateMyPassword, 0},
+	{"GET", "/auth/v1/policies/passwords/complexity", 0, (*Server).getMyPasswordComplexityPolicy, 0},
 }
 
 // match reports whether the escaped path segments fit the pattern, and the unescaped id.
@@ -80,10 +91,15 @@ func (rt route) match(seg []string) (string, bool) {
 }
 
 // find returns the route for the request, or the gateway's 404 or 405. A literal segment
-// wins over "{id}" for the same method, as in grpc-gateway.
-func find(method string, seg []string) (route, string, *zerr) {
+// wins over "{id}" for the same method, as in grpc-gateway. Routes of a later version than
+// the server's do not exist: on v3, POST /v2/users/new is a POST to GET /v2/users/{userId}'s
+// path, so 405.
+func (s *Server) find(method string, seg []string) (route, string, *zerr) {
 	pathKnown := false
 	for _, rt := range routes {
+		if rt.since > s.version {
+			continue
+		}
 		id, ok := rt.match(seg)
 		if !ok {
 			continue
@@ -99,108 +115,151 @@ func find(method string, seg []string) (route, string, *zerr) {
 	return route{}, "", errNotFoundRoute
 }
 
-// serveHTTP routes on the escaped path, so that an escaped "/" or ".." in a user id stays
-// inside its segment, as it does in grpc-gateway.
+// serveHTTP answers a request as ZITADEL's front does: it names the request, picks the
+// instance, serves the few paths outside the API (health, discovery, the token endpoint),
+// applies the rate limit, and routes the API call to Connect or the REST gateway. The answer
+// is written at the end, after the latency of WithLatency, and recorded in the request log.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// Like ZITADEL, every answer names its request, so that errors and logs can quote it.
 	w.Header().Set("X-Request-Id", randomRequestID())
-	if s.logger != nil {
-		lw := &statusWriter{ResponseWriter: w}
-		start := time.Now()
-		defer func() { s.logRequest(r, lw, time.Since(start)) }()
-		w = lw
+	start, arrived := time.Now(), s.now()
+	buf := &bufferedWriter{header: w.Header()}
+	pattern := s.dispatch(buf, r)
+	s.record(r, buf, pattern, arrived, time.Since(start))
+	if buf.status == 0 {
+		return // a delayed call whose caller left: nothing to answer
 	}
-	if e := s.checkInstance(r); e != nil {
-		e.write(w)
+	if s.latency > 0 && !s.wait(r, s.latency) {
 		return
 	}
-	if r.URL.EscapedPath() == "/oauth/v2/token" {
+	w.WriteHeader(buf.status)
+	w.Write(buf.body.Bytes())
+}
+
+// wait holds an answer for d; false when the caller left or the server closed first.
+func (s *Server) wait(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-s.closing:
+	}
+	return false
+}
+
+// dispatch answers the request into w and returns the pattern of what it served, for the
+// request log.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) string {
+	path := r.URL.EscapedPath()
+	if h, ok := s.healthHandler(path); ok {
+		h(w, r)
+		return path
+	}
+	if msg, text := s.checkInstance(r); msg != nil {
+		switch {
+		case path == "/oauth/v2/token" || path == discoveryPath:
+			writeText(w, http.StatusNotFound, text)
+		case isConnectPath(path):
+			writeConnectError(w, msg)
+		default:
+			s.writeErr(w, msg)
+		}
+		return path
+	}
+	switch path {
+	case "/oauth/v2/token":
 		if r.Method != http.MethodPost {
-			errMethodNotAllowed.write(w)
-			return
+			s.writeErr(w, errMethodNotAllowed)
+			return path
 		}
 		s.token(w, r)
-		return
+		return path
+	case discoveryPath:
+		s.discovery(w, r)
+		return path
 	}
-	seg := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
-	rt, id, e := find(r.Method, seg)
+	if e := s.rateLimit(w); e != nil {
+		s.writeErr(w, e)
+		return path
+	}
+	if isConnectPath(path) {
+		return s.serveConnect(w, r)
+	}
+	seg := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	rt, id, e := s.find(r.Method, seg)
 	if e != nil {
-		e.write(w)
-		return
+		s.writeErr(w, e)
+		return path
 	}
 	s.withFaults(func(w http.ResponseWriter, r *http.Request) {
 		resp, e := rt.handle(s, r, id)
 		if e != nil {
-			e.write(w)
+			s.writeErr(w, e)
 			return
 		}
 		status := rt.status
 		if status == 0 {
 			status = http.StatusOK
 		}
+		if status == http.StatusOK && rt.pattern == "/v2/users/human" && s.version == 3 {
+			status = http.StatusCreated // v3.4.9 answered AddHumanUser with the 201 its proto declares
+		}
 		writeJSON(w, status, resp)
 	})(w, r)
+	return rt.pattern
 }
 
 // checkInstance answers like ZITADEL when the request names another instance: ZITADEL
-// picks the instance by x-zitadel-instance-host, else by the Host header.
-func (s *Server) checkInstance(r *http.Request) *zerr {
+// picks the instance by x-zitadel-instance-host, else by the Host header. It returns the
+// API's error and the text of the token endpoint, or nil.
+func (s *Server) checkInstance(r *http.Request) (*zerr, string) {
 	if s.publicURL == "" {
-		return nil
+		return nil, ""
 	}
 	u, err := url.Parse(s.publicURL)
 	if err != nil {
-		return errInstanceNotFound
+		return instanceNotFound(r.Host, "")
 	}
 	host := r.Header.Get("X-Zitadel-Instance-Host")
 	if host == "" {
 		host = r.Host
 	}
 	if !strings.EqualFold(host, u.Host) {
-		return errInstanceNotFound
+		return instanceNotFound(host, u.Hostname())
 	}
-	return nil
+	return nil, ""
 }
 
-// statusWriter remembers the status and the error id of an answer, for the request log.
-type statusWriter struct {
-	http.ResponseWriter
+// bufferedWriter holds an answer until the server writes it (after its latency).
+type bufferedWriter struct {
+	header http.Header
 	status int
-	errID  string
+	body   bytes.Buffer
 }
 
-func (w *statusWriter) WriteHeader(status int) {
-	w.status = status
-	w.ResponseWriter.WriteHeader(status)
+func (w *bufferedWriter) Header() http.Header { return w.header }
+
+func (w *bufferedWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
 }
 
-func (w *statusWriter) Write(b []byte) (int, error) {
+func (w *bufferedWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	if w.status >= 400 && w.errID == "" {
-		var body struct{ Details []struct{ ID string } }
-		if json.Unmarshal(b, &body) == nil && len(body.Details) > 0 {
-			w.errID = body.Details[0].ID
-		}
-	}
-	return w.ResponseWriter.Write(b)
+	return w.body.Write(b)
 }
 
-// logRequest logs one request without its body, query or headers: they can hold
-// passwords, codes and tokens.
-func (s *Server) logRequest(r *http.Request, w *statusWriter, d time.Duration) {
-	attrs := []slog.Attr{
-		slog.String("method", r.Method),
-		slog.String("path", r.URL.EscapedPath()),
-		slog.Int("status", w.status),
-		slog.Duration("duration", d.Round(time.Microsecond)),
-	}
-	if w.errID != "" {
-		attrs = append(attrs, slog.String("error_id", w.errID))
-	}
-	attrs = append(attrs, slog.String("request_id", w.Header().Get("X-Request-Id")))
-	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+// writeText answers plain text, as ZITADEL's OIDC handlers and http.Error do.
+func writeText(w http.ResponseWriter, status int, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	io.WriteString(w, text)
 }
 
 // validator is a request with protoc-gen-validate rules, which ZITADEL applies after

@@ -9,11 +9,13 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"log/slog"
+	"math"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/zitpass/zitpass-go/auth"
 	"github.com/zitpass/zitpass-go/client"
+	"golang.org/x/time/rate"
 )
 
 // Server is a fake ZITADEL instance. Create it with NewServer and stop it with Close.
@@ -38,6 +41,15 @@ type Server struct {
 	publicURL   string // the issuer; its host is the instance host, when set
 	logger      *slog.Logger
 	listener    net.Listener
+	version     int             // ZITADEL's major version the fake answers as: 4 or 3
+	verifiers   map[string]bool // the hash schemes imported hashes may use (hashes.go)
+	limiter     *rate.Limiter   // nil: no rate limit
+	latency     time.Duration
+	hashHook    func() // a test seam: runs before a hash is verified, outside s.mu
+
+	logMu    sync.Mutex // guards the request log, apart from s.mu so that logging never waits for a handler
+	requests []Request
+	counts   map[string]int // "METHOD pattern" → requests
 
 	mu         sync.Mutex
 	nextID     int64
@@ -54,6 +66,7 @@ type Server struct {
 	outbox     []Notification
 	faults     []Fault
 	pat        string
+	domain     string // the instance's generated domain label, "zitadel-" and six characters
 }
 
 type org struct {
@@ -87,6 +100,7 @@ type user struct {
 	sequence                        uint64
 	created, changed                time.Time
 	code                            *verificationCode
+	invite                          *verificationCode // a pending invite code
 	failedChecks                    int
 }
 
@@ -97,11 +111,15 @@ type verificationCode struct {
 
 type session struct {
 	id, token, userID string
+	creator           string // the user who created it
 	passwordChecked   bool
 	passwordGen       int // the user's passwordGen at the check
 	deleted           bool
 	sequence          uint64
-	changed           time.Time
+	created, changed  time.Time
+	userChecked       time.Time
+	passwordCheckedAt time.Time
+	expires           time.Time // zero: never, as without a lifetime
 }
 
 type principal struct {
@@ -134,7 +152,8 @@ type HumanUser struct {
 
 	// ID is the user's id; "" lets the server assign one.
 	ID string
-	// PasswordHash is an imported bcrypt hash, instead of Password.
+	// PasswordHash is an imported hash, instead of Password, of a scheme the server
+	// verifies (WithHashVerifiers; default bcrypt).
 	PasswordHash string
 	// ChangeRequired makes the password change-required.
 	ChangeRequired bool
@@ -207,10 +226,12 @@ func WithCodeGenerator(gen func() string) ServerOption { return func(s *Server) 
 // WithPublicURL names the instance's public URL, e.g. "http://localhost:8080". The server
 // then answers like a ZITADEL whose instance has that external domain: a request whose
 // x-zitadel-instance-host header (or, without it, Host header) is not the URL's host[:port]
-// gets 404 "Instance not found" (QUERY-n0wng), and JWT assertions must name the public URL
-// as their audience. Use it to test how an application reaches ZITADEL through another
-// address (client.WithInstanceHost, ZITADEL_ISSUER). Without it, any host is accepted and
-// the issuer is URL().
+// gets ZITADEL's 404 "unable to set instance using origin ... ID=QUERY-1kIjX Message=Instance
+// not found ..." (code 5, no details: the id is only inside the message; the token endpoint
+// and the discovery document answer the same text as text/plain), and JWT assertions must
+// name the public URL as their audience. Use it to test how an application reaches ZITADEL
+// through another address (client.WithInstanceHost, ZITADEL_ISSUER). Without it, any host is
+// accepted and the issuer is URL().
 func WithPublicURL(u string) ServerOption {
 	return func(s *Server) { s.publicURL = strings.TrimRight(u, "/") }
 }
@@ -222,6 +243,76 @@ func WithPAT(token string) ServerOption { return func(s *Server) { s.pat = token
 // WithLogger logs every request at info level: method, path, status, duration, error id
 // and request id. Bodies and tokens are never logged.
 func WithLogger(l *slog.Logger) ServerOption { return func(s *Server) { s.logger = l } }
+
+// WithVersion makes the server answer as that major version of ZITADEL: 4 (the default, as
+// v4.13.1) or 3 (as v3.4.9). Version 3 has no CreateUser (POST /v2/users/new) and no
+// UpdateUser (PATCH /v2/users/{userId}): both answer 405 {"code":12,"message":"Method Not
+// Allowed"} and apply nothing; it serves no Connect transport (404 {"code":5}); its
+// AddHumanUser answers 201 instead of 200; its v1 calls without a token answer 401/16
+// instead of v4's 500/2; raw errors from below its command layer carry no details; and
+// GET /admin/v1/instances/me reports "v3.4.9". Any other major panics.
+func WithVersion(major int) ServerOption {
+	if major != 3 && major != 4 {
+		panic("clienttest: WithVersion: want 3 or 4, not " + itoa(major))
+	}
+	return func(s *Server) { s.version = major }
+}
+
+// WithHashVerifiers sets the schemes of imported password hashes (HumanUser.PasswordHash,
+// CreateUser's and AddHumanUser's hashedPassword, UpdateUser's) the server can verify, as
+// ZITADEL's PasswordHasher.Verifiers config does. The default is "bcrypt" alone, as
+// ZITADEL's default config: $2a$, $2b$ and $2y$, any cost. The names, by what they accept:
+//
+//   - "bcrypt": $2a$, $2b$, $2y$
+//   - "argon2": $argon2i$ and $argon2id$ (PHC strings); "argon2i" and "argon2id" one each
+//   - "scrypt": $scrypt$ln=..,r=..,p=..$salt$hash (standard base64 without padding)
+//   - "pbkdf2": $pbkdf2$ (SHA-1), $pbkdf2-sha256$, $pbkdf2-sha512$ (passlib's format)
+//   - "md5crypt" (also "md5"): $1$
+//   - "sha2": $5$ and $6$ (crypt(3) SHA-256 and SHA-512); "sha256crypt", "sha512crypt" one each
+//   - "phpass": $P$ and $H$
+//
+// Every one is verified for real (golang.org/x/crypto and the standard library). A hash
+// is accepted by its prefix alone, as ZITADEL accepts the truncated "$2a$10$": one that
+// then cannot be verified makes every password check of its user answer 500/13
+// COMMAND-CahN2. A hash of a scheme not named is refused with 400/3 USER-JDk4t (creating a
+// user) or USER-oz74onzvqr (UpdateUser). An unknown name panics; bcrypt stays a verifier
+// only when named.
+func WithHashVerifiers(schemes ...string) ServerOption {
+	set := map[string]bool{}
+	for _, name := range schemes {
+		prefixes, ok := hashSchemes[strings.ToLower(name)]
+		if !ok {
+			panic("clienttest: WithHashVerifiers: unknown scheme " + strconv.Quote(name))
+		}
+		for _, p := range prefixes {
+			set[p] = true
+		}
+	}
+	return func(s *Server) { s.verifiers = set }
+}
+
+// WithRateLimit answers API calls beyond perSecond requests per second, counted per server
+// on its clock (a token bucket of golang.org/x/time/rate whose burst is perSecond rounded
+// up, at least 1), with 429 {"code":8,"message":"Quota exceeded (QUOTA-vjAy8)",...}, ZITADEL's
+// answer, and a Retry-After header in whole seconds (at least 1). It applies to every API
+// call (REST and Connect, known routes or not) before any handler or fault runs, not to the
+// token endpoint, the discovery document or the health endpoints: an SDK fetches a token
+// rarely, and a bulk import should meet the limit on the calls it makes. perSecond <= 0
+// means no limit.
+func WithRateLimit(perSecond float64) ServerOption {
+	return func(s *Server) {
+		s.limiter = nil
+		if perSecond > 0 {
+			s.limiter = rate.NewLimiter(rate.Limit(perSecond), int(math.Ceil(perSecond)))
+		}
+	}
+}
+
+// WithLatency makes every answer wait d before it is written, as a remote server's would:
+// the call is handled first (its change is made), then the answer waits. The wait ends
+// early when the request's context ends (the answer is then lost, as on a dropped
+// connection) or the server closes; Close does not wait for it.
+func WithLatency(d time.Duration) ServerOption { return func(s *Server) { s.latency = d } }
 
 // WithListener serves on l instead of a new loopback port, e.g. to listen on a fixed
 // address. The server closes l.
@@ -237,6 +328,10 @@ func NewServer(opts ...ServerOption) *Server {
 		complexity:  DefaultPasswordComplexity,
 		tokenTTL:    12 * time.Hour,
 		hasherLimit: DefaultHasherLimit,
+		version:     4,
+		verifiers:   map[string]bool{"$2a$": true, "$2b$": true, "$2y$": true},
+		counts:      map[string]int{},
+		domain:      "zitadel-" + randomLabel(6),
 		nextID:      300000000000000000,
 		orgs:        map[string]*org{},
 		users:       map[string]*user{},
@@ -318,6 +413,25 @@ func (s *Server) Client(opts ...client.Option) *client.Client {
 		panic("clienttest: " + err.Error()) // a loopback URL is always valid
 	}
 	return c
+}
+
+// Users returns every human user, sorted by ID, as stored: ID, OrgID, Username, Email,
+// Phone, GivenName, FamilyName, ChangeRequired and Initial. Password and PasswordHash are
+// always empty, so that secrets never leave the server; check a password with
+// CheckPassword. For tests that count what an import created.
+func (s *Server) Users() []HumanUser {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []HumanUser
+	for _, u := range s.users {
+		if !u.human {
+			continue
+		}
+		out = append(out, HumanUser{ID: u.id, OrgID: u.org, Username: u.username, Email: u.email, Phone: u.phone,
+			GivenName: u.givenName, FamilyName: u.familyName, ChangeRequired: u.changeRequired, Initial: u.state == stateInitial})
+	}
+	slices.SortFunc(out, func(a, b HumanUser) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }
 
 // AddHumanUser adds a human user and returns its id. Users added with an unknown OrgID
@@ -484,12 +598,17 @@ func (s *Server) Notifications() []Notification {
 }
 
 // CheckPassword reports whether password is the user's current password. Unlike a
-// password check through the API, it does not count toward the lockout policy.
+// password check through the API, it does not count toward the lockout policy. An imported
+// hash is verified without holding the server's lock.
 func (s *Server) CheckPassword(userID, password string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.users[userID]
-	return u != nil && u.passwordIs(password)
+	if u == nil {
+		return false
+	}
+	match, _, _ := s.passwordMatches(u, password)
+	return match
 }
 
 // PasswordChangeRequired reports whether the user must change the password at next login.
@@ -534,14 +653,20 @@ func (st userState) public() client.UserState {
 
 const codeAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
-// randomCode returns six characters of A-Z and 0-9, like ZITADEL's default code generator.
-func randomCode() string {
-	b := make([]byte, 6)
+// randomLabel returns n characters of a-z and 0-9, like the suffix of ZITADEL's generated
+// instance domains.
+func randomLabel(n int) string { return strings.ToLower(randomCodeOf(n)) }
+
+func randomCodeOf(n int) string {
+	b := make([]byte, n)
 	for i := range b {
 		b[i] = codeAlphabet[mrand.IntN(len(codeAlphabet))]
 	}
 	return string(b)
 }
+
+// randomCode returns six characters of A-Z and 0-9, like ZITADEL's default code generator.
+func randomCode() string { return randomCodeOf(6) }
 
 // randomRequestID returns a fresh X-Request-Id: 32 hex digits.
 func randomRequestID() string { return randomHex(16) }

@@ -210,16 +210,16 @@ func TestNonAdminMayOnlyChangeOwnPassword(t *testing.T) {
 		t.Fatalf("own password: %v", err)
 	}
 	_, err = c.Users.SetPassword(ctx, bob, client.SetPasswordRequest{NewPassword: newPassword, CurrentPassword: oldPassword})
-	wantAPIError(t, err, 403, client.PermissionDenied, "AUTHZ-HKJD33")
+	wantAPIError(t, err, 404, client.NotFound, "AUTHZ-cdgFk")
 	_, err = c.Users.SetPassword(ctx, alice, client.SetPasswordRequest{NewPassword: "An0ther-Passw0rd!"})
-	wantAPIError(t, err, 403, client.PermissionDenied, "AUTHZ-HKJD33")
+	wantAPIError(t, err, 404, client.NotFound, "AUTHZ-cdgFk")
 	_, err = c.Management.SetHumanInitialPassword(ctx, alice, "Init-Passw0rd!")
 	wantAPIError(t, err, 403, client.PermissionDenied, "AUTH-5mWD2")
 	if _, err := c.Users.RequestPasswordReset(ctx, alice, client.ReturnCode()); err != nil {
 		t.Fatalf("own reset: %v", err)
 	}
 	_, err = c.Users.RequestPasswordReset(ctx, bob, client.ReturnCode())
-	wantAPIError(t, err, 403, client.PermissionDenied, "AUTHZ-HKJD33")
+	wantAPIError(t, err, 404, client.NotFound, "AUTHZ-cdgFk")
 }
 
 func TestWrongCurrentPasswordCountsFailures(t *testing.T) {

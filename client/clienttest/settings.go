@@ -115,7 +115,11 @@ func (s *Server) passwordExpiry(r *http.Request, _ string) (any, *zerr) {
 	return s.settingsAnswer(settings, s.instanceID, 1, s.created), nil
 }
 
-var languages = []string{"ar", "bg", "cs", "de", "en", "es", "fr", "hu", "id", "it", "ja", "ko", "mk", "nl", "pl", "pt", "ro", "ru", "sv", "tr", "uk", "zh"}
+// The languages of the instance: v4.13.1's, and v3.4.9's, which lacks ar, tr and uk.
+var (
+	languages   = []string{"ar", "bg", "cs", "de", "en", "es", "fr", "hu", "id", "it", "ja", "ko", "mk", "nl", "pl", "pt", "ro", "ru", "sv", "tr", "uk", "zh"}
+	languagesV3 = []string{"bg", "cs", "de", "en", "es", "fr", "hu", "id", "it", "ja", "ko", "mk", "nl", "pl", "pt", "ro", "ru", "sv", "zh"}
+)
 
 // generalSettings is SettingsService.GetGeneralSettings.
 func (s *Server) generalSettings(r *http.Request, _ string) (any, *zerr) {
@@ -124,6 +128,38 @@ func (s *Server) generalSettings(r *http.Request, _ string) (any, *zerr) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"defaultOrgId": s.defaultOrg, "defaultLanguage": "en",
-		"supportedLanguages": languages, "allowedLanguages": languages}, nil
+	resp := map[string]any{"defaultOrgId": s.defaultOrg, "defaultLanguage": "en", "supportedLanguages": s.supportedLanguages()}
+	if s.version >= 4 {
+		resp["allowedLanguages"] = languages // v3.4.9 has no allowed languages
+	}
+	return resp, nil
+}
+
+// loginSettings is SettingsService.GetLoginSettings: the instance's default login policy,
+// as v4.13.1 answered it (v3.4.9 without allowLocalAuthentication). The fake has no
+// organization login policies; the password check lifetime is ZITADEL's default ten days.
+func (s *Server) loginSettings(r *http.Request, _ string) (any, *zerr) {
+	_, _, e := s.readSettings(r, "GetLoginSettings")
+	defer s.mu.Unlock()
+	if e != nil {
+		return nil, e
+	}
+	settings := map[string]any{
+		"allowUsernamePassword":      true,
+		"allowRegister":              true,
+		"allowExternalIdp":           true,
+		"passkeysType":               "PASSKEYS_TYPE_ALLOWED",
+		"passwordCheckLifetime":      "864000s",
+		"externalLoginCheckLifetime": "864000s",
+		"mfaInitSkipLifetime":        "2592000s",
+		"secondFactorCheckLifetime":  "64800s",
+		"multiFactorCheckLifetime":   "43200s",
+		"secondFactors":              []string{"SECOND_FACTOR_TYPE_OTP", "SECOND_FACTOR_TYPE_U2F"},
+		"multiFactors":               []string{"MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION"},
+		"allowDomainDiscovery":       true,
+	}
+	if s.version >= 4 {
+		settings["allowLocalAuthentication"] = true
+	}
+	return s.settingsAnswer(settings, s.instanceID, 1, s.created), nil
 }

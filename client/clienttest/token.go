@@ -24,12 +24,14 @@ type caller struct {
 
 // authenticate checks the bearer token of an API call: an access token, or the token of a
 // session whose password check passed and whose user has not changed the password since.
-// Callers hold s.mu. The v1 APIs answer a missing header with a 500, as ZITADEL does.
+// Callers hold s.mu. The v1 APIs of v4 answer a missing header with a 500, as ZITADEL
+// v4.13.1 does (v3.4.9: 401). A session token works while its password check stands and
+// its lifetime lasts.
 func (s *Server) authenticate(r *http.Request, v1 bool) (*caller, *zerr) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		if v1 {
-			return nil, errAuthMissingV1
+		if v1 && s.version >= 4 {
+			return nil, errAuthMissingV1 // v4's gateway wraps the interceptor's error; v3.4.9 answered 401
 		}
 		return nil, errAuthMissingV2
 	}
@@ -47,7 +49,7 @@ func (s *Server) authenticate(r *http.Request, v1 bool) (*caller, *zerr) {
 	}
 	if sess := s.sessionByToken(tok); sess != nil {
 		u := s.users[sess.userID]
-		if u == nil || !sess.passwordChecked || sess.passwordGen != u.passwordGen {
+		if u == nil || !sess.passwordChecked || sess.passwordGen != u.passwordGen || s.expired(sess) {
 			return nil, errAuthRequired
 		}
 		return &caller{user: u}, nil

@@ -1,15 +1,43 @@
 package clienttest
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/zitpass/zitpass-go/client"
 )
 
 // The user service v2: /v2/users/...
+
+// humanProfile, humanEmail, humanPhone and the password kinds are the parts of a human
+// user that AddHumanUser and CreateUser share.
+type humanProfile struct {
+	GivenName  *string `json:"givenName"`
+	FamilyName *string `json:"familyName"`
+}
+
+type humanEmail struct {
+	Email      *string `json:"email"`
+	IsVerified bool    `json:"isVerified"`
+}
+
+type humanPhone struct {
+	Phone string `json:"phone"`
+}
+
+type plainPassword struct {
+	Password       *string `json:"password"`
+	ChangeRequired bool    `json:"changeRequired"`
+}
+
+type hashedPassword struct {
+	Hash           *string `json:"hash"`
+	ChangeRequired bool    `json:"changeRequired"`
+}
 
 type addHumanUserRequest struct {
 	UserID       *string `json:"userId"`
@@ -17,25 +45,11 @@ type addHumanUserRequest struct {
 	Organization *struct {
 		OrgID string `json:"orgId"`
 	} `json:"organization"`
-	Profile *struct {
-		GivenName  *string `json:"givenName"`
-		FamilyName *string `json:"familyName"`
-	} `json:"profile"`
-	Email *struct {
-		Email      *string `json:"email"`
-		IsVerified bool    `json:"isVerified"`
-	} `json:"email"`
-	Phone *struct {
-		Phone string `json:"phone"`
-	} `json:"phone"`
-	Password *struct {
-		Password       *string `json:"password"`
-		ChangeRequired bool    `json:"changeRequired"`
-	} `json:"password"`
-	HashedPassword *struct {
-		Hash           *string `json:"hash"`
-		ChangeRequired bool    `json:"changeRequired"`
-	} `json:"hashedPassword"`
+	Profile        *humanProfile   `json:"profile"`
+	Email          *humanEmail     `json:"email"`
+	Phone          *humanPhone     `json:"phone"`
+	Password       *plainPassword  `json:"password"`
+	HashedPassword *hashedPassword `json:"hashedPassword"`
 }
 
 func (req *addHumanUserRequest) parseCheck() *zerr {
@@ -52,33 +66,48 @@ func (req *addHumanUserRequest) validate() *zerr {
 	if e := lengthError("AddHumanUserRequest.Username", req.Username, 1, 200); e != nil {
 		return e
 	}
-	if req.Profile == nil {
-		return errInvalid("invalid AddHumanUserRequest.Profile: value is required")
-	}
-	if e := lengthError("SetHumanProfile.GivenName", orEmpty(req.Profile.GivenName), 1, 200); e != nil {
-		return e
-	}
-	if e := lengthError("SetHumanProfile.FamilyName", orEmpty(req.Profile.FamilyName), 1, 200); e != nil {
-		return e
-	}
-	if req.Email == nil {
-		return errInvalid("invalid AddHumanUserRequest.Email: value is required")
-	}
-	if e := lengthError("SetHumanEmail.Email", orEmpty(req.Email.Email), 1, 200); e != nil {
-		return e
-	}
-	if !strings.Contains(*req.Email.Email, "@") {
-		return errInvalid("invalid SetHumanEmail.Email: value must be a valid email address")
-	}
-	if req.Password != nil {
-		if e := lengthError("Password.Password", orEmpty(req.Password.Password), 1, 200); e != nil {
-			return e
-		}
-	}
-	if req.HashedPassword != nil {
-		return lengthError("HashedPassword.Hash", orEmpty(req.HashedPassword.Hash), 1, 200)
+	if msg := humanRule("AddHumanUserRequest", req.Profile, req.Email, req.Password, req.HashedPassword); msg != "" {
+		return errInvalid(msg)
 	}
 	return nil
+}
+
+// humanRule applies the validation rules of a human's profile, email and password, the
+// fields of msg (AddHumanUserRequest, CreateUserRequest_Human), and returns the
+// protoc-gen-validate message of the first broken one, or "".
+func humanRule(msg string, p *humanProfile, e *humanEmail, pw *plainPassword, h *hashedPassword) string {
+	embedded := func(field, rule string) string {
+		return "invalid " + msg + "." + field + ": embedded message failed validation | caused by: " + rule
+	}
+	if p == nil {
+		return "invalid " + msg + ".Profile: value is required"
+	}
+	if r := lengthRule("SetHumanProfile.GivenName", orEmpty(p.GivenName), 1, 200); r != "" {
+		return embedded("Profile", r)
+	}
+	if r := lengthRule("SetHumanProfile.FamilyName", orEmpty(p.FamilyName), 1, 200); r != "" {
+		return embedded("Profile", r)
+	}
+	if e == nil {
+		return "invalid " + msg + ".Email: value is required"
+	}
+	if r := lengthRule("SetHumanEmail.Email", orEmpty(e.Email), 1, 200); r != "" {
+		return embedded("Email", r)
+	}
+	if !strings.Contains(*e.Email, "@") {
+		return embedded("Email", "invalid SetHumanEmail.Email: value must be a valid email address")
+	}
+	if pw != nil {
+		if r := lengthRule("Password.Password", orEmpty(pw.Password), 1, 200); r != "" {
+			return embedded("Password", r)
+		}
+	}
+	if h != nil {
+		if r := lengthRule("HashedPassword.Hash", orEmpty(h.Hash), 1, 200); r != "" {
+			return embedded("HashedPassword", r)
+		}
+	}
+	return ""
 }
 
 func orEmpty(p *string) *string {
@@ -88,16 +117,86 @@ func orEmpty(p *string) *string {
 	return p
 }
 
-// addHumanUser is UserService.AddHumanUser: it answers 200, not the 201 its proto declares.
+// newHuman is a human user to create, read from AddHumanUser or CreateUser.
+type newHuman struct {
+	id, org, username     string
+	givenName, familyName string
+	email                 string
+	emailVerified         bool
+	phone                 string
+	password, hash        *string
+	changeRequired        bool
+}
+
+func humanFrom(id, username *string, org string, p *humanProfile, e *humanEmail, ph *humanPhone, pw *plainPassword, h *hashedPassword) newHuman {
+	n := newHuman{org: org, givenName: *p.GivenName, familyName: *p.FamilyName, email: *e.Email, emailVerified: e.IsVerified, username: *e.Email}
+	if id != nil {
+		n.id = *id
+	}
+	if username != nil {
+		n.username = *username // without one, the email is the username
+	}
+	if ph != nil {
+		n.phone = ph.Phone
+	}
+	if pw != nil {
+		n.password, n.changeRequired = pw.Password, pw.ChangeRequired
+	}
+	if h != nil {
+		n.hash, n.changeRequired = h.Hash, h.ChangeRequired
+	}
+	return n
+}
+
+// addHuman creates a human user in ZITADEL's order of checks (AddUserHuman, shared by
+// AddHumanUser and CreateUser): the hash's scheme, the caller's permission, the user id,
+// the organization (CreateUser only: AddHumanUser's interceptor checked it), the password
+// policy and the hasher, and last, when the events are written, the username. Callers hold
+// s.mu.
+func (s *Server) addHuman(caller *caller, n newHuman, checkOrg bool) (*user, *zerr) {
+	if n.hash != nil && !s.hashSupported(*n.hash) {
+		return nil, errHashUnsupported
+	}
+	if !caller.admin {
+		return nil, errNoPermissionV2
+	}
+	if n.id != "" && s.users[n.id] != nil {
+		return nil, errIDTaken
+	}
+	if checkOrg && s.orgs[n.org] == nil {
+		return nil, errOrgNotFound
+	}
+	if n.password != nil {
+		if err := s.complexity.Check(*n.password); err != nil {
+			return nil, policyError(err, "COMMA")
+		}
+		if !s.hashable(*n.password) {
+			return nil, errBcryptLimit(s.hasherLimit)
+		}
+	}
+	if s.userByLogin(n.username) != nil {
+		return nil, errUserExists
+	}
+	u := s.addUser(n.id, n.org, n.username)
+	u.human, u.email, u.emailVerified, u.phone = true, n.email, n.emailVerified, n.phone
+	u.givenName, u.familyName = n.givenName, n.familyName
+	switch {
+	case n.password != nil:
+		u.password, u.changeRequired, u.passwordChanged = *n.password, n.changeRequired, u.created
+	case n.hash != nil:
+		u.hash, u.changeRequired, u.passwordChanged = *n.hash, n.changeRequired, u.created
+	}
+	return u, nil
+}
+
+// addHumanUser is UserService.AddHumanUser (deprecated in v4): it answers 200 on v4, not
+// the 201 its proto declares (v3.4.9 answered 201: see dispatch).
 func (s *Server) addHumanUser(r *http.Request, _ string) (any, *zerr) {
 	var req addHumanUserRequest
 	caller, e := s.begin(r, &req, false)
 	defer s.mu.Unlock()
 	if e != nil {
 		return nil, e
-	}
-	if !caller.admin {
-		return nil, errNoPermissionV2
 	}
 	orgID := caller.user.org
 	if req.Organization != nil && req.Organization.OrgID != "" {
@@ -106,44 +205,108 @@ func (s *Server) addHumanUser(r *http.Request, _ string) (any, *zerr) {
 	if s.orgs[orgID] == nil {
 		return nil, errUnknownOrg
 	}
-	username := *req.Email.Email
+	n := humanFrom(req.UserID, req.Username, orgID, req.Profile, req.Email, req.Phone, req.Password, req.HashedPassword)
+	u, e := s.addHuman(caller, n, false)
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"userId": u.id, "details": userDetails(u, false)}, nil
+}
+
+type createUserRequest struct {
+	OrganizationID *string `json:"organizationId"`
+	UserID         *string `json:"userId"`
+	Username       *string `json:"username"`
+	Human          *struct {
+		Profile        *humanProfile   `json:"profile"`
+		Email          *humanEmail     `json:"email"`
+		Phone          *humanPhone     `json:"phone"`
+		Password       *plainPassword  `json:"password"`
+		HashedPassword *hashedPassword `json:"hashedPassword"`
+	} `json:"human"`
+	Machine *struct {
+		Name        *string `json:"name"`
+		Description string  `json:"description"`
+	} `json:"machine"`
+}
+
+func (req *createUserRequest) parseCheck() *zerr {
+	if req.Human != nil && req.Machine != nil {
+		return errInvalid("proto: error parsing \"machine\", oneof zitadel.user.v2.CreateUserRequest.user_type is already set")
+	}
+	if h := req.Human; h != nil && h.Password != nil && h.HashedPassword != nil {
+		return errInvalid("proto: error parsing \"hashedPassword\", oneof zitadel.user.v2.CreateUserRequest.Human.password_type is already set")
+	}
+	return nil
+}
+
+func (req *createUserRequest) validate() *zerr {
+	if e := lengthError("CreateUserRequest.OrganizationId", orEmpty(req.OrganizationID), 1, 200); e != nil {
+		return e
+	}
+	if e := lengthError("CreateUserRequest.UserId", req.UserID, 1, 200); e != nil {
+		return e
+	}
+	if e := lengthError("CreateUserRequest.Username", req.Username, 1, 200); e != nil {
+		return e
+	}
+	switch h := req.Human; {
+	case h != nil:
+		if msg := humanRule("CreateUserRequest_Human", h.Profile, h.Email, h.Password, h.HashedPassword); msg != "" {
+			return errInvalid("invalid CreateUserRequest.Human: embedded message failed validation | caused by: " + msg)
+		}
+	case req.Machine != nil:
+		if msg := lengthRule("CreateUserRequest_Machine.Name", orEmpty(req.Machine.Name), 1, 200); msg != "" {
+			return errInvalid("invalid CreateUserRequest.Machine: embedded message failed validation | caused by: " + msg)
+		}
+	default:
+		return errInvalid("invalid CreateUserRequest.UserType: value is required")
+	}
+	return nil
+}
+
+// createUser is UserService.CreateUser (v4): a human, as AddHumanUser makes it, or a
+// machine user. The organization is required; an unknown one is COMMAND-QXPGs, and a taken
+// user id COMMAND-7yiox1isql (400/9, not a 409).
+func (s *Server) createUser(r *http.Request, _ string) (any, *zerr) {
+	var req createUserRequest
+	caller, e := s.begin(r, &req, false)
+	defer s.mu.Unlock()
+	if e != nil {
+		return nil, e
+	}
+	if req.Machine != nil {
+		return s.createMachine(caller, &req)
+	}
+	h := req.Human
+	n := humanFrom(req.UserID, req.Username, *req.OrganizationID, h.Profile, h.Email, h.Phone, h.Password, h.HashedPassword)
+	u, e := s.addHuman(caller, n, true)
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"id": u.id, "creationDate": stamp(u.created)}, nil
+}
+
+// createMachine is CreateUser of a machine user: a service user without permissions, whose
+// username is the request's, else its name.
+func (s *Server) createMachine(caller *caller, req *createUserRequest) (any, *zerr) {
+	switch {
+	case !caller.admin:
+		return nil, errNoPermissionV2
+	case req.UserID != nil && s.users[*req.UserID] != nil:
+		return nil, errIDTaken
+	case s.orgs[*req.OrganizationID] == nil:
+		return nil, errOrgNotFound
+	}
+	username := *req.Machine.Name
 	if req.Username != nil {
 		username = *req.Username
 	}
-	if (req.UserID != nil && s.users[*req.UserID] != nil) || s.userByLogin(username) != nil {
+	if s.userByLogin(username) != nil {
 		return nil, errUserExists
 	}
-	if req.Password != nil {
-		pw := *req.Password.Password
-		if err := s.complexity.Check(pw); err != nil {
-			return nil, policyError(err, "COMMA")
-		}
-		if !s.hashable(pw) {
-			return nil, errBcryptLimit(s.hasherLimit)
-		}
-	}
-	if req.HashedPassword != nil && !validHash(*req.HashedPassword.Hash) {
-		return nil, errHashUnsupported
-	}
-	id := ""
-	if req.UserID != nil {
-		id = *req.UserID
-	}
-	u := s.addUser(id, orgID, username)
-	u.human, u.email, u.emailVerified = true, *req.Email.Email, req.Email.IsVerified
-	u.givenName, u.familyName = *req.Profile.GivenName, *req.Profile.FamilyName
-	if req.Phone != nil {
-		u.phone = req.Phone.Phone
-	}
-	switch {
-	case req.Password != nil:
-		u.password, u.changeRequired = *req.Password.Password, req.Password.ChangeRequired
-		u.passwordChanged = u.created
-	case req.HashedPassword != nil:
-		u.hash, u.changeRequired = *req.HashedPassword.Hash, req.HashedPassword.ChangeRequired
-		u.passwordChanged = u.created
-	}
-	return map[string]any{"userId": u.id, "details": userDetails(u, false)}, nil
+	u := s.addUser(*orEmpty(req.UserID), *req.OrganizationID, username)
+	return map[string]any{"id": u.id, "creationDate": stamp(u.created)}, nil
 }
 
 // userByLogin finds a user by login name: the username, case-insensitively.
@@ -240,23 +403,26 @@ func (s *Server) unlockUser(r *http.Request, userID string) (any, *zerr) {
 	return s.changeLock(r, userID, false)
 }
 
+// changeLock is LockUser and UnlockUser, in ZITADEL's order: the user, its state, then the
+// caller's permission (a user may lock itself).
 func (s *Server) changeLock(r *http.Request, userID string, lock bool) (any, *zerr) {
 	caller, e := s.begin(r, &struct{}{}, false)
 	defer s.mu.Unlock()
 	if e != nil {
 		return nil, e
 	}
-	if !caller.admin {
-		return nil, errNoPermissionV2
-	}
 	u := s.users[userID]
 	switch {
+	case u == nil && lock:
+		return nil, errLockUnknown
 	case u == nil:
 		return nil, errUnlockUnknown
-	case lock && u.state != stateActive:
+	case lock && u.state != stateActive && u.state != stateInitial:
 		return nil, errLockNotActive
 	case !lock && u.state != stateLocked:
 		return nil, errNotLocked
+	case !caller.mayChange(u):
+		return nil, errNoPermissionV2
 	}
 	if lock {
 		u.state = stateLocked
@@ -265,6 +431,30 @@ func (s *Server) changeLock(r *http.Request, userID string, lock bool) (any, *ze
 	}
 	s.changed(u)
 	return map[string]any{"details": userDetails(u, false)}, nil
+}
+
+// mayChange reports whether the caller may change u (ZITADEL's checkPermissionUpdateUser):
+// an administrator, or the user itself.
+func (c *caller) mayChange(u *user) bool { return c.admin || c.user.id == u.id }
+
+// deleteUser is UserService.DeleteUser: the user is gone, its username free again, its
+// sessions' tokens stop working; a second delete is COMMAND-bd4ir1mblj.
+func (s *Server) deleteUser(r *http.Request, userID string) (any, *zerr) {
+	caller, e := s.begin(r, nil, false)
+	defer s.mu.Unlock()
+	if e != nil {
+		return nil, e
+	}
+	u := s.users[userID]
+	switch {
+	case u == nil:
+		return nil, errDeleteUnknown
+	case !caller.mayChange(u):
+		return nil, errNoPermissionV2
+	}
+	delete(s.users, userID)
+	s.changed(u)
+	return map[string]any{"details": details(u.sequence, u.changed, u.org)}, nil
 }
 
 type passwordResetRequest struct {
@@ -443,24 +633,38 @@ func (s *Server) setNewPassword(u *user, pw string, changeRequired bool) *zerr {
 // changeOwnPassword changes a password given the current one: policy, the current
 // password (a wrong one counts toward lockout), then ZITADEL's hasher, which refuses the
 // current password as the new one with COMMAND-CahN2 and counts that as a failed check
-// too (seen on v4.13.1). Callers hold s.mu.
+// too (seen on v4.13.1). Callers hold s.mu, which an imported hash releases while it is
+// verified. hash, when not "", is a new imported hash instead of pw.
 func (s *Server) changeOwnPassword(u *user, current, pw string, changeRequired bool, idPrefix string) *zerr {
-	if err := s.complexity.Check(pw); err != nil {
-		return policyError(err, idPrefix)
+	return s.changeWithCurrent(u, current, pw, "", changeRequired, idPrefix)
+}
+
+func (s *Server) changeWithCurrent(u *user, current, pw, hash string, changeRequired bool, idPrefix string) *zerr {
+	if hash == "" {
+		if err := s.complexity.Check(pw); err != nil {
+			return policyError(err, idPrefix)
+		}
 	}
 	if !u.hasPassword() {
 		return errPasswordNotSet
 	}
 	// Unlike a session's check, a right current password does not start the count over
 	// (v4.13.1 counted a wrong one, then the CahN2 below, as two failures in a row).
-	if !u.passwordIs(current) {
+	match, broken, gone := s.passwordMatches(u, current)
+	switch {
+	case gone:
+		return errUpdateUnknown
+	case broken:
+		s.countFailure(u)
+		return errHashFailed
+	case !match:
 		return s.failCheck(u)
 	}
-	if pw == current || !s.hashable(pw) {
-		s.failCheck(u)
+	if hash == "" && (pw == current || !s.hashable(pw)) {
+		s.countFailure(u)
 		return errHashFailed
 	}
-	s.setUserPassword(u, pw, changeRequired)
+	s.storePassword(u, pw, hash, changeRequired)
 	return nil
 }
 
@@ -492,4 +696,294 @@ func (s *Server) checkCode(u *user, code string) *zerr {
 		return errWrongCode
 	}
 	return nil
+}
+
+type updateUserRequest struct {
+	Username *string `json:"username"`
+	Human    *struct {
+		Profile *struct {
+			GivenName  *string `json:"givenName"`
+			FamilyName *string `json:"familyName"`
+		} `json:"profile"`
+		Email    *humanEmail `json:"email"`
+		Phone    *humanPhone `json:"phone"`
+		Password *struct {
+			Password         *plainPassword  `json:"password"`
+			HashedPassword   *hashedPassword `json:"hashedPassword"`
+			CurrentPassword  *string         `json:"currentPassword"`
+			VerificationCode *string         `json:"verificationCode"`
+		} `json:"password"`
+	} `json:"human"`
+	Machine *struct {
+		Name        *string `json:"name"`
+		Description *string `json:"description"`
+	} `json:"machine"`
+}
+
+func (req *updateUserRequest) parseCheck() *zerr {
+	if req.Human != nil && req.Machine != nil {
+		return errInvalid("proto: error parsing \"machine\", oneof zitadel.user.v2.UpdateUserRequest.user_type is already set")
+	}
+	if req.Human == nil || req.Human.Password == nil {
+		return nil
+	}
+	pw := req.Human.Password
+	if pw.Password != nil && pw.HashedPassword != nil {
+		return errInvalid("proto: error parsing \"hashedPassword\", oneof zitadel.user.v2.SetPassword.password_type is already set")
+	}
+	if pw.CurrentPassword != nil && pw.VerificationCode != nil {
+		return errInvalid("proto: error parsing \"verificationCode\", oneof zitadel.user.v2.SetPassword.verification is already set")
+	}
+	return nil
+}
+
+func (req *updateUserRequest) validate() *zerr {
+	if e := lengthError("UpdateUserRequest.Username", req.Username, 1, 200); e != nil {
+		return e
+	}
+	if req.Human == nil || req.Human.Password == nil {
+		return nil
+	}
+	pw := req.Human.Password
+	nested := "invalid UpdateUserRequest.Human: embedded message failed validation | caused by: invalid UpdateUserRequest_Human.Password: embedded message failed validation | caused by: "
+	rule := ""
+	switch {
+	case pw.Password != nil:
+		if r := lengthRule("Password.Password", orEmpty(pw.Password.Password), 1, 200); r != "" {
+			rule = "invalid SetPassword.Password: embedded message failed validation | caused by: " + r
+		}
+	case pw.HashedPassword != nil:
+		if r := lengthRule("HashedPassword.Hash", orEmpty(pw.HashedPassword.Hash), 1, 200); r != "" {
+			rule = "invalid SetPassword.HashedPassword: embedded message failed validation | caused by: " + r
+		}
+	}
+	if rule == "" {
+		rule = lengthRule("SetPassword.CurrentPassword", pw.CurrentPassword, 1, 200)
+	}
+	if rule == "" {
+		rule = lengthRule("SetPassword.VerificationCode", pw.VerificationCode, 1, 20)
+	}
+	if rule != "" {
+		return errInvalid(nested + rule)
+	}
+	return nil
+}
+
+// updateUser is UserService.UpdateUser (v4), in ZITADEL's order: the body names a user type
+// (else 501 "user type is not implemented"), the new password's hash scheme, the user, the
+// caller's permission to change it (an administrator or the user itself), then each change;
+// the password last: the user's state, the policy, the verification (a code, the current
+// password, or else the caller's permission to set anyone's password), the hasher. Nothing
+// is applied unless everything passes. It answers only the change date.
+func (s *Server) updateUser(r *http.Request, userID string) (any, *zerr) {
+	var req updateUserRequest
+	caller, e := s.begin(r, &req, false)
+	defer s.mu.Unlock()
+	if e != nil {
+		return nil, e
+	}
+	if e := lengthError("UpdateUserRequest.UserId", &userID, 1, 200); e != nil {
+		return nil, e
+	}
+	if req.Human == nil && req.Machine == nil {
+		return nil, errUserTypeMissing
+	}
+	if pw := humanPassword(&req); pw != nil {
+		if pw.HashedPassword != nil && !s.hashSupported(*pw.HashedPassword.Hash) {
+			return nil, errHashUnsupportedUpd
+		}
+		if pw.Password == nil && pw.HashedPassword == nil {
+			return nil, errPasswordEmpty
+		}
+	}
+	u := s.users[userID]
+	if u == nil || u.human != (req.Human != nil) {
+		return nil, errUpdateUnknown
+	}
+	if req.Username != nil || req.Machine != nil || (req.Human != nil && (req.Human.Profile != nil || req.Human.Email != nil ||
+		req.Human.Phone != nil || req.Human.Password != nil)) {
+		if !caller.mayChange(u) {
+			return nil, errNoPermissionV2
+		}
+	}
+	if req.Username != nil && *req.Username != u.username {
+		if other := s.userByLogin(*req.Username); other != nil && other != u {
+			return nil, errUserExists
+		}
+	}
+	if pw := humanPassword(&req); pw != nil {
+		if e := s.updatePassword(caller, u, pw.Password, pw.HashedPassword, pw.CurrentPassword, pw.VerificationCode); e != nil {
+			return nil, e
+		}
+	}
+	s.applyProfile(u, &req)
+	return map[string]any{"changeDate": stamp(u.changed)}, nil
+}
+
+func humanPassword(req *updateUserRequest) *struct {
+	Password         *plainPassword  `json:"password"`
+	HashedPassword   *hashedPassword `json:"hashedPassword"`
+	CurrentPassword  *string         `json:"currentPassword"`
+	VerificationCode *string         `json:"verificationCode"`
+} {
+	if req.Human == nil {
+		return nil
+	}
+	return req.Human.Password
+}
+
+// updatePassword is UpdateUser's password change. Callers hold s.mu.
+func (s *Server) updatePassword(caller *caller, u *user, pw *plainPassword, h *hashedPassword, current, code *string) *zerr {
+	newPassword, hash, changeRequired := "", "", false
+	if pw != nil {
+		newPassword, changeRequired = *pw.Password, pw.ChangeRequired
+	} else {
+		hash, changeRequired = *h.Hash, h.ChangeRequired
+	}
+	if u.state == stateInitial {
+		return errSetUninitialized
+	}
+	if current != nil {
+		return s.changeWithCurrent(u, *current, newPassword, hash, changeRequired, "DOMAIN")
+	}
+	if hash == "" {
+		if err := s.complexity.Check(newPassword); err != nil {
+			return policyError(err, "DOMAIN")
+		}
+	}
+	switch {
+	case code != nil:
+		if e := s.checkCode(u, *code); e != nil {
+			return e
+		}
+	case !caller.admin:
+		return errNoPermissionV2
+	}
+	if hash == "" && !s.hashable(newPassword) {
+		return errHashFailed
+	}
+	s.storePassword(u, newPassword, hash, changeRequired)
+	return nil
+}
+
+// applyProfile applies UpdateUser's other changes: username, names, email, phone.
+func (s *Server) applyProfile(u *user, req *updateUserRequest) {
+	changed := false
+	set := func(dst *string, v *string) {
+		if v != nil && *v != "" && *v != *dst {
+			*dst, changed = *v, true
+		}
+	}
+	set(&u.username, req.Username)
+	if h := req.Human; h != nil {
+		if h.Profile != nil {
+			set(&u.givenName, h.Profile.GivenName)
+			set(&u.familyName, h.Profile.FamilyName)
+		}
+		if h.Email != nil {
+			before := u.email
+			set(&u.email, h.Email.Email)
+			if u.email != before || h.Email.IsVerified != u.emailVerified {
+				u.emailVerified, changed = h.Email.IsVerified, true
+			}
+		}
+		if h.Phone != nil && h.Phone.Phone != u.phone {
+			u.phone, changed = h.Phone.Phone, true // "" removes it
+		}
+	}
+	if changed {
+		s.changed(u)
+	}
+}
+
+type inviteCodeRequest struct {
+	SendCode *struct {
+		URLTemplate     *string `json:"urlTemplate"`
+		ApplicationName *string `json:"applicationName"`
+	} `json:"sendCode"`
+	ReturnCode *struct{} `json:"returnCode"`
+}
+
+func (req *inviteCodeRequest) parseCheck() *zerr {
+	if req.SendCode != nil && req.ReturnCode != nil {
+		return errInvalid("proto: error parsing \"returnCode\", oneof zitadel.user.v2.CreateInviteCodeRequest.verification is already set")
+	}
+	return nil
+}
+
+// inviteCodeTTL is how long an invite code is valid: ZITADEL's default, 72 hours.
+const inviteCodeTTL = 72 * time.Hour
+
+// createInviteCode is UserService.CreateInviteCode, for a user without a password. The
+// code comes back with returnCode, else it goes to the outbox (its Link is the expanded
+// urlTemplate, if any). A new code replaces a pending one.
+func (s *Server) createInviteCode(r *http.Request, userID string) (any, *zerr) {
+	var req inviteCodeRequest
+	caller, e := s.begin(r, &req, false)
+	defer s.mu.Unlock()
+	if e != nil {
+		return nil, e
+	}
+	var tmpl string
+	if req.SendCode != nil && req.SendCode.URLTemplate != nil {
+		if e := lengthError("SendInviteCode.UrlTemplate", req.SendCode.URLTemplate, 1, 200); e != nil {
+			return nil, e
+		}
+		tmpl = *req.SendCode.URLTemplate
+	}
+	u := s.users[userID]
+	switch {
+	case !caller.admin:
+		return nil, errNoPermissionV2
+	case u == nil || !u.human:
+		return nil, errInviteUnknownUser
+	case u.hasPassword():
+		return nil, errInviteInitialised
+	}
+	code := s.newCode()
+	var link string
+	if tmpl != "" {
+		var e *zerr
+		if link, e = expand(tmpl, u, code); e != nil {
+			return nil, e
+		}
+	}
+	u.invite = &verificationCode{value: code, expires: s.now().Add(inviteCodeTTL)}
+	s.changed(u)
+	resp := map[string]any{"details": userDetails(u, false)}
+	if req.ReturnCode != nil {
+		resp["inviteCode"] = code
+	} else {
+		s.outbox = append(s.outbox, Notification{UserID: u.id, Type: client.NotificationEmail, Code: code, Link: link})
+	}
+	return resp, nil
+}
+
+type verifyInviteCodeRequest struct {
+	VerificationCode *string `json:"verificationCode"`
+}
+
+// verifyInviteCode is UserService.VerifyInviteCode: the code verifies the user's email and
+// is used up; a wrong, used or expired one is COMMAND-Wgn4q. An invite code is no password
+// code: UpdateUser and SetPassword do not take it.
+func (s *Server) verifyInviteCode(r *http.Request, userID string) (any, *zerr) {
+	var req verifyInviteCodeRequest
+	_, e := s.begin(r, &req, false)
+	defer s.mu.Unlock()
+	if e != nil {
+		return nil, e
+	}
+	if e := lengthError("VerifyInviteCodeRequest.VerificationCode", orEmpty(req.VerificationCode), 1, 20); e != nil {
+		return nil, e
+	}
+	u := s.users[userID]
+	if u == nil || !u.human {
+		return nil, errInviteVerifyUnknown
+	}
+	if c := u.invite; c == nil || !s.now().Before(c.expires) || subtle.ConstantTimeCompare([]byte(c.value), []byte(*req.VerificationCode)) != 1 {
+		return nil, errInviteWrong
+	}
+	u.invite, u.emailVerified = nil, true
+	s.changed(u)
+	return map[string]any{"details": userDetails(u, false)}, nil
 }
