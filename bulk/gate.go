@@ -12,12 +12,19 @@ import (
 // The learned rate's constants; the package documentation explains them.
 const (
 	rateFactor  = 0.9  // a refusal cuts the rate to this share of what the server accepted
-	rateRaise   = 0.05 // every second the rate binds without a refusal, it grows by this share
+	// rateRaise is the growth of a learned rate in the first second it binds without a
+	// refusal; the k-th such second since the last cut grows it by k × rateRaise, so that a
+	// rate learned too low (a refusal of another cause, a short measure) soon recovers.
+	rateRaise   = 0.05
 	rateBinding = 0.8  // the rate binds when requests go out at this share of it or more
 	minRate     = 0.5  // the learned rate never falls below this, in requests per second
 	// defaultPause is the shared pause after a 429 whose Retry-After is unknown: the
 	// shortest a server can ask for in delay-seconds.
 	defaultPause = time.Second
+	// recurWithin is how soon a refusal must follow a first one, in a call begun after it,
+	// for refusals seen only as the client's retries to count as a rate limit: one round
+	// of refusals may be a fault or a write conflict, a limit refuses again.
+	recurWithin = 5 * time.Second
 )
 
 // gate is what every HTTP request of an import passes before it is sent: the shared pause
@@ -27,6 +34,7 @@ const (
 type gate struct {
 	clock clock
 	lim   *rate.Limiter
+	turn  chan struct{} // held by the one request waiting for its token
 
 	mu       sync.Mutex
 	told     float64   // Options.RateLimit; 0 = none
@@ -34,12 +42,14 @@ type gate struct {
 	until    time.Time // the shared pause ends then
 	cutAt    time.Time // the last cut of the learned rate
 	raisedAt time.Time // the last raise (or cut)
+	raises   int       // binding seconds since the last cut
+	suspect  time.Time // the first of a round of refusals of unknown cause
 	sent     meter     // requests let through
 	accepted meter     // answers that were no refusal
 }
 
 func newGate(c clock, told float64) *gate {
-	g := &gate{clock: c, lim: rate.NewLimiter(rate.Inf, 1)}
+	g := &gate{clock: c, lim: rate.NewLimiter(rate.Inf, 1), turn: make(chan struct{}, 1)}
 	if told > 0 {
 		g.told = told
 		g.lim.SetLimitAt(c.Now(), rate.Limit(told))
@@ -48,8 +58,17 @@ func newGate(c clock, told float64) *gate {
 }
 
 // wait blocks until a request may be sent: the shared pause is over and the token bucket
-// has a token for it.
+// has a token for it. Requests wait for their tokens one at a time, so that no token is
+// promised to a request that then waits behind a pause, and one that wakes late (a timer
+// fires when it can) delays nobody after it: the bucket counts from the time the token was
+// due, and any second holds at most the rate, give or take that lateness.
 func (g *gate) wait(ctx context.Context) error {
+	select {
+	case g.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-g.turn }()
 	if err := g.pause(ctx); err != nil {
 		return err
 	}
@@ -61,10 +80,6 @@ func (g *gate) wait(ctx context.Context) error {
 			r.CancelAt(g.clock.Now())
 			return err
 		}
-	}
-	// A pause that began while this request waited for its token holds it too.
-	if err := g.pause(ctx); err != nil {
-		return err
 	}
 	g.mu.Lock()
 	g.sent.add(g.clock.Now())
@@ -95,12 +110,15 @@ func (g *gate) accept(at time.Time) {
 	g.mu.Unlock()
 }
 
-// throttled records a refusal that says "too fast" of a request sent at sent and refused
-// at at. retryAfter > 0 pauses every request until at+retryAfter. The rate is then cut to
-// rateFactor of what the server accepted in the second before (or of the rate in force,
-// when that is lower), once per refusal episode: refusals of requests sent before the last
-// cut were answers to the old rate.
-func (g *gate) throttled(sent, at time.Time, retryAfter time.Duration) {
+// throttled records a refusal that says "too fast", refused at at, of a call begun at
+// sent. retryAfter > 0 pauses every request until at+retryAfter. known says the refusal is
+// known to be a rate limit's (a 429); otherwise (the client retried something) only one
+// that recurs, in a call begun after the first of its round, counts.
+//
+// The rate is then cut to rateFactor of what the server accepted in the second before (or
+// of the rate in force, when that is lower), once per refusal episode: refusals in calls
+// begun before the last cut, their retries included, were answers to the old rate.
+func (g *gate) throttled(sent, at time.Time, retryAfter time.Duration, known bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if end := at.Add(retryAfter); end.After(g.until) {
@@ -108,6 +126,15 @@ func (g *gate) throttled(sent, at time.Time, retryAfter time.Duration) {
 	}
 	if sent.Before(g.cutAt) {
 		return
+	}
+	if !known {
+		if g.suspect.IsZero() || at.Sub(g.suspect) > recurWithin {
+			g.suspect = at // the first of a round
+			return
+		}
+		if sent.Before(g.suspect) {
+			return // the same round
+		}
 	}
 	cur := g.rate()
 	measured := g.accepted.perSecond(at)
@@ -120,20 +147,21 @@ func (g *gate) throttled(sent, at time.Time, retryAfter time.Duration) {
 	}
 	g.learned = math.Max(minRate, base*rateFactor)
 	now := g.clock.Now()
-	g.cutAt, g.raisedAt = now, now
+	g.cutAt, g.raisedAt, g.raises, g.suspect = now, now, 0, time.Time{}
 	g.lim.SetLimitAt(now, rate.Limit(g.rate()))
 }
 
-// raise lets a learned rate grow by rateRaise for every whole second in which it bound
-// without a refusal, up to the rate the caller set. A rate that does not bind (the
-// concurrency limit or the input is slower) stays: there is no evidence for more.
+// raise lets a learned rate grow for every whole second in which it bound without a
+// refusal, the k-th such second since the last cut by k × rateRaise, up to the rate the
+// caller set. A rate that does not bind (the concurrency limit or the input is slower)
+// stays: there is no evidence for more.
 func (g *gate) raise(now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.learned == 0 {
 		return
 	}
-	secs := math.Floor(now.Sub(g.raisedAt).Seconds())
+	secs := int(now.Sub(g.raisedAt) / time.Second)
 	if secs < 1 {
 		return
 	}
@@ -141,7 +169,10 @@ func (g *gate) raise(now time.Time) {
 	if g.sent.perSecond(now) < rateBinding*g.learned {
 		return
 	}
-	g.learned *= math.Pow(1+rateRaise, secs)
+	for range secs {
+		g.raises++
+		g.learned *= 1 + rateRaise*float64(g.raises)
+	}
 	if g.told > 0 && g.learned >= g.told {
 		g.learned = 0
 	}
@@ -171,6 +202,7 @@ func (g *gate) current() float64 {
 // seconds, so that a refusal learned of late (when the client retries it) can still be
 // measured against the second before it.
 type meter struct {
+	first time.Time // the first event: a rate is not measured over time before it
 	slots [meterSlots]struct {
 		at int64 // the slot's index since the epoch
 		n  int
@@ -183,6 +215,9 @@ const (
 )
 
 func (m *meter) add(t time.Time) {
+	if m.first.IsZero() {
+		m.first = t
+	}
 	i := t.UnixNano() / slotLen
 	s := &m.slots[i%meterSlots]
 	if s.at != i {
@@ -192,7 +227,8 @@ func (m *meter) add(t time.Time) {
 }
 
 // perSecond returns the rate of events over the second before t: the ten whole slots
-// before t's slot and the part of t's slot up to t.
+// before t's slot and the part of t's slot up to t, or the time since the first event
+// when that is shorter (then at least 10 ms).
 func (m *meter) perSecond(t time.Time) float64 {
 	i := t.UnixNano() / slotLen
 	n := 0
@@ -202,5 +238,8 @@ func (m *meter) perSecond(t time.Time) float64 {
 		}
 	}
 	span := time.Second + time.Duration(t.UnixNano()-i*slotLen)
+	if since := t.Sub(m.first); since < span {
+		span = max(since, 10*time.Millisecond)
+	}
 	return float64(n) / span.Seconds()
 }

@@ -58,7 +58,7 @@ func TestGatePauseHoldsEveryRequest(t *testing.T) {
 	clk := newFakeClock()
 	g := newGate(clk, 0)
 	at := clk.Now()
-	g.throttled(at, at, 3*time.Second)
+	g.throttled(at, at, 3*time.Second, true)
 	for range 3 {
 		sent := waitN(t, g, clk, 1)[0]
 		if sent.Before(at.Add(3 * time.Second)) {
@@ -67,18 +67,18 @@ func TestGatePauseHoldsEveryRequest(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	g.throttled(clk.Now(), clk.Now(), time.Minute)
+	g.throttled(clk.Now(), clk.Now(), time.Minute, true)
 	if err := g.wait(ctx); err == nil {
 		t.Fatal("a wait in a pause outlived its context")
 	}
 }
 
-// accepted records n answers spread over the second before now.
+// accepted records n answers spread evenly over the next second, and ends it.
 func accepted(g *gate, clk *fakeClock, n int) {
 	step := time.Second / time.Duration(n)
 	for range n {
-		clk.Advance(step)
 		g.accept(clk.Now())
+		clk.Advance(step)
 	}
 }
 
@@ -86,20 +86,20 @@ func TestGateLearnsTheRateFromRefusals(t *testing.T) {
 	clk := newFakeClock()
 	g := newGate(clk, 0)
 	accepted(g, clk, 40)
-	g.throttled(clk.Now(), clk.Now(), 0)
+	g.throttled(clk.Now(), clk.Now(), 0, true)
 	if got := g.current(); math.Abs(got-36) > 0.01 {
 		t.Fatalf("learned %.2f/s from a refusal after 40 accepted in a second, want 36", got)
 	}
 	// Refusals of requests sent before the cut answer the old rate: no second cut.
 	before := clk.Now().Add(-time.Millisecond)
 	clk.Advance(time.Millisecond)
-	g.throttled(before, clk.Now(), 0)
+	g.throttled(before, clk.Now(), 0, true)
 	if got := g.current(); math.Abs(got-36) > 0.01 {
 		t.Fatalf("a stale refusal cut the rate again to %.2f", got)
 	}
 	// A refusal of a request sent after the cut does cut, from the rate in force.
 	clk.Advance(time.Millisecond)
-	g.throttled(clk.Now(), clk.Now(), 0)
+	g.throttled(clk.Now(), clk.Now(), 0, true)
 	if got := g.current(); math.Abs(got-32.4) > 0.01 {
 		t.Fatalf("second cut: %.2f, want 36×0.9 = 32.4", got)
 	}
@@ -114,10 +114,15 @@ func TestGateRaisesABindingRate(t *testing.T) {
 	clk := newFakeClock()
 	g := newGate(clk, 0)
 	accepted(g, clk, 20)
-	g.throttled(clk.Now(), clk.Now(), 0) // 18/s
-	waitN(t, g, clk, 18*10)              // ten seconds at the rate: it binds
-	if got := g.current(); got < 18*1.04*1.04*1.04 || got > 18*math.Pow(1.05, 10)+0.01 {
-		t.Fatalf("after ten binding seconds: %.2f/s, want 18 raised by 5%% a second", got)
+	g.throttled(clk.Now(), clk.Now(), 0, true) // 18/s
+	waitN(t, g, clk, 18*4) // seconds at the rate: it binds
+	// The k-th binding second raises it by 5k %.
+	want := 18.0
+	for k := 1; clk.Now().Sub(g.cutAt) >= time.Duration(k)*time.Second; k++ {
+		want *= 1 + 0.05*float64(k)
+	}
+	if got := g.current(); math.Abs(got-want) > 0.01 || want < 18*1.05*1.1 {
+		t.Fatalf("after %v binding: %.2f/s, want %.2f", clk.Now().Sub(g.cutAt), got, want)
 	}
 }
 
@@ -125,7 +130,7 @@ func TestGateKeepsARateThatDoesNotBind(t *testing.T) {
 	clk := newFakeClock()
 	g := newGate(clk, 0)
 	accepted(g, clk, 20)
-	g.throttled(clk.Now(), clk.Now(), 0) // 18/s
+	g.throttled(clk.Now(), clk.Now(), 0, true) // 18/s
 	for range 10 {
 		clk.Advance(time.Second) // one request a second: far below the rate
 		waitN(t, g, clk, 1)
@@ -140,7 +145,7 @@ func TestGateLearnedRateStaysBelowTheToldOne(t *testing.T) {
 	clk := newFakeClock()
 	g := newGate(clk, 20)
 	accepted(g, clk, 20)
-	g.throttled(clk.Now(), clk.Now(), 0)
+	g.throttled(clk.Now(), clk.Now(), 0, true)
 	if got := g.current(); math.Abs(got-18) > 0.01 {
 		t.Fatalf("learned %.2f below a told 20, want 18", got)
 	}
@@ -158,7 +163,7 @@ func TestGateLearnedRateStaysBelowTheToldOne(t *testing.T) {
 func TestGateRefusalWithoutMeasure(t *testing.T) {
 	clk := newFakeClock()
 	g := newGate(clk, 0)
-	g.throttled(clk.Now(), clk.Now(), time.Second)
+	g.throttled(clk.Now(), clk.Now(), time.Second, true)
 	if got := g.current(); !math.IsInf(got, 1) {
 		t.Fatalf("learned %.2f from nothing", got)
 	}
@@ -170,9 +175,56 @@ func TestGateLearnedRateHasAFloor(t *testing.T) {
 	for range 10 {
 		clk.Advance(2 * time.Second)
 		accepted(g, clk, 1)
-		g.throttled(clk.Now(), clk.Now(), 0)
+		g.throttled(clk.Now(), clk.Now(), 0, true)
 	}
 	if got := g.current(); got != minRate {
 		t.Fatalf("after ten cuts: %.2f, want the floor %.1f", got, minRate)
+	}
+}
+
+// An import a quarter of a second old has answered at its rate for a quarter of a second,
+// not for the second the meter spans.
+func TestGateMeasuresOnlySinceTheFirstAnswer(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	for range 200 {
+		g.accept(clk.Now())
+		clk.Advance(1250 * time.Microsecond) // 800/s
+	}
+	g.throttled(clk.Now(), clk.Now(), 0, true)
+	if got := g.current(); math.Abs(got-720) > 1 {
+		t.Fatalf("learned %.1f/s from 800/s for 0.25 s, want 720", got)
+	}
+}
+
+// A refusal seen only as the client's retry may be a fault or a write conflict: one round
+// of them teaches no rate, a round in calls begun after it does.
+func TestGateLearnsFromRetriedRefusalsOnlyWhenTheyRecur(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	accepted(g, clk, 100)
+	begun := clk.Now()
+	clk.Advance(10 * time.Millisecond)
+	for range 5 { // one round: calls begun before the first refusal
+		g.throttled(begun, clk.Now(), 0, false)
+		clk.Advance(time.Millisecond)
+	}
+	if got := g.current(); !math.IsInf(got, 1) {
+		t.Fatalf("one round of retried refusals set a rate of %.1f", got)
+	}
+	begun = clk.Now()
+	clk.Advance(10 * time.Millisecond)
+	g.throttled(begun, clk.Now(), 0, false)
+	if got := g.current(); math.IsInf(got, 1) {
+		t.Fatal("refusals that recurred in a later call taught no rate")
+	}
+	// Long after, a new round starts over.
+	g2 := newGate(clk, 0)
+	accepted(g2, clk, 100)
+	g2.throttled(clk.Now(), clk.Now(), 0, false)
+	clk.Advance(recurWithin + time.Second)
+	g2.throttled(clk.Now(), clk.Now(), 0, false)
+	if got := g2.current(); !math.IsInf(got, 1) {
+		t.Fatalf("two refusals %v apart set a rate of %.1f", recurWithin+time.Second, got)
 	}
 }

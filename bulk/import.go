@@ -261,8 +261,8 @@ func (r *run) call(ctx context.Context, k kind, fn func(context.Context) error) 
 	if err := r.gate.wait(ctx); err != nil {
 		return err
 	}
-	p := &probe{r: r, ctx: ctx, prepaid: true}
 	started := r.clock.Now()
+	p := &probe{r: r, ctx: ctx, prepaid: true, started: started}
 	r.window.begin()
 	err := fn(httptrace.WithClientTrace(ctx, p.trace()))
 	seen := p.finish()
@@ -277,7 +277,7 @@ func (r *run) call(ctx context.Context, k kind, fn func(context.Context) error) 
 		// The client gave up on a 429, or does not retry: the shared pause holds every
 		// request. The client does not pass on Retry-After; a second is the least.
 		s.congested = true
-		r.gate.throttled(seen.lastSent, now, defaultPause)
+		r.gate.throttled(started, now, defaultPause, true)
 	case err != nil && retryable(err):
 		s.congested = true
 	default:

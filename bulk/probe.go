@@ -26,7 +26,8 @@ import (
 type probe struct {
 	r       *run
 	ctx     context.Context
-	prepaid bool // the first attempt passed the gate before the call
+	prepaid bool      // the first attempt passed the gate before the call
+	started time.Time // when the call began: its refusals answer the rate in force then
 
 	mu        sync.Mutex
 	done      bool
@@ -92,10 +93,9 @@ func (p *probe) wroteHeaders() {
 	if repeat {
 		p.refused++
 	}
-	sent := prev.start
 	p.mu.Unlock()
 	if repeat {
-		p.r.gate.throttled(sent, at, 0)
+		p.r.gate.throttled(p.started, at, 0, false)
 	}
 }
 
@@ -123,7 +123,6 @@ func (p *probe) gotFirstResponseByte() {
 // probed is what a probe saw of a call.
 type probed struct {
 	attempts, refused int
-	lastSent          time.Time     // the last attempt's start
 	latency           time.Duration // of the last attempt, when it was answered
 }
 
@@ -133,7 +132,7 @@ func (p *probe) finish() probed {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done = true
-	out := probed{attempts: p.n, refused: p.refused, lastSent: p.cur.start}
+	out := probed{attempts: p.n, refused: p.refused}
 	if c := p.cur; !c.wrote.IsZero() && c.answered.After(c.wrote) {
 		out.latency = c.answered.Sub(c.wrote)
 	}

@@ -19,6 +19,10 @@ const (
 	// minimum; the baseline is the minimum over the last one or two buckets.
 	latencyBucket = 256
 	latencyGain   = 0.25 // weight of a new sample in the smoothed latency ratio
+	// minBaseline is the least baseline latency: a queue that adds less than a few
+	// milliseconds is no congestion, and on a fast network the noise of sub-millisecond
+	// answers would otherwise read as one.
+	minBaseline = 5 * time.Millisecond
 )
 
 // window is the adaptive limit on calls in flight. Only the dispatcher acquires slots; the
@@ -181,7 +185,7 @@ func (l *latency) observe(d time.Duration) float64 {
 	if l.n++; l.n == latencyBucket {
 		l.prev, l.cur, l.n = l.cur, 0, 0
 	}
-	r := float64(d) / float64(base)
+	r := float64(d) / float64(max(base, minBaseline))
 	if l.ratio == 0 {
 		l.ratio = r
 	} else {
