@@ -115,7 +115,7 @@ func TestGateRaisesABindingRate(t *testing.T) {
 	g := newGate(clk, 0)
 	accepted(g, clk, 20)
 	g.throttled(clk.Now(), clk.Now(), 0, true) // 18/s
-	waitN(t, g, clk, 18*4) // seconds at the rate: it binds
+	waitN(t, g, clk, 18*4)                     // seconds at the rate: it binds
 	// The k-th binding second raises it by 5k %.
 	want := 18.0
 	for k := 1; clk.Now().Sub(g.cutAt) >= time.Duration(k)*time.Second; k++ {
