@@ -8,7 +8,7 @@ import (
 
 // The concurrency limit's constants; the package documentation explains the algorithm.
 const (
-	initialLimit = 4 // a start low enough for any server, reached max in a few round trips
+	initialLimit = 8 // low enough for any server, and max (64) is three round trips away
 	// lossFactor cuts the limit on a refusal: 429, 503, a write conflict, a timeout.
 	lossFactor = 0.5
 	// delayFactor cuts the limit when answers queue: latency at cutRatio × its baseline.
