@@ -144,11 +144,12 @@ func (t instanceHostTransport) RoundTrip(r *http.Request) (*http.Response, error
 }
 
 // ConfigError reports an invalid argument to a constructor, such as an issuer that is not
-// an https URL.
+// an https URL or a personal access token with a line break inside. It never contains a
+// secret.
 type ConfigError struct {
 	Field  string
 	Reason string
 }
 
 // Error names the field and the reason.
-func (e *ConfigError) Error() string { return "auth: invalid " + e.Field + ": " + e.Reason }
+func (e *ConfigError) Error() string { return "zitpass: invalid " + e.Field + ": " + e.Reason }

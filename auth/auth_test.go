@@ -49,6 +49,70 @@ func TestPAT(t *testing.T) {
 
 func hexOf(s string) string { return fmt.Sprintf("%x", s) }
 
+// TestPATTrimsSurroundingWhitespace: a token read from a file or a mounted secret ends
+// with a line break, which must not reach the Authorization header.
+func TestPATTrimsSurroundingWhitespace(t *testing.T) {
+	for _, raw := range []string{"pat-secret-value\n", "pat-secret-value\r\n", " \tpat-secret-value \n\n"} {
+		ts := auth.PAT(raw)
+		tok, err := ts.Token()
+		if err != nil || tok.AccessToken != "pat-secret-value" {
+			t.Fatalf("PAT(%q).Token() = %+v, %v", raw, tok, err)
+		}
+		again, _ := ts.(auth.ContextTokenSource).TokenContext(context.Background())
+		if again != tok {
+			t.Errorf("PAT(%q): a new *oauth2.Token per call; callers recognise an unchanged token by its pointer", raw)
+		}
+	}
+}
+
+// TestPATRefusesWhatCannotBeAToken: an empty token, or one with whitespace or a control
+// character inside, fails Token and TokenContext with a *ConfigError that names the cause
+// and never the token, raw or JSON-escaped.
+func TestPATRefusesWhatCannotBeAToken(t *testing.T) {
+	const a, b = "pat-secr", "et-value"
+	tests := map[string]struct{ token, reason string }{
+		"empty":           {"", "empty"},
+		"blank":           {" \r\n\t", "empty"},
+		"line break":      {a + "\n" + b, "whitespace"},
+		"crlf":            {a + "\r\n" + b, "whitespace"},
+		"space":           {a + " " + b, "whitespace"},
+		"tab":             {a + "\t" + b, "whitespace"},
+		"no-break space":  {a + "\u00a0" + b, "whitespace"},
+		"NUL":             {a + "\x00" + b, "control"},
+		"DEL":             {a + "\x7f" + b, "control"},
+		"escape sequence": {a + "\x1b[0m" + b, "control"},
+		"byte order mark": {"\ufeff" + a + b, "non-ASCII"},
+		"non-ASCII":       {a + "é" + b, "non-ASCII"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			ts := auth.PAT(tt.token)
+			tok, err := ts.Token()
+			_, errCtx := ts.(auth.ContextTokenSource).TokenContext(context.Background())
+			ce, ok := errors.AsType[*auth.ConfigError](err)
+			if tok != nil || !ok || errCtx == nil || errCtx.Error() != err.Error() {
+				t.Fatalf("Token() = %v, %v; TokenContext error %v; want a *ConfigError from both", tok, err, errCtx)
+			}
+			if ce.Field != "personal access token" || !strings.Contains(err.Error(), tt.reason) ||
+				!strings.HasPrefix(err.Error(), "zitpass: invalid personal access token: ") {
+				t.Errorf("Error() = %q, want the prefix zitpass: and the reason %q", err, tt.reason)
+			}
+			for _, out := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), fmt.Sprintf("%q", err), jsonString(err.Error())} {
+				for _, part := range []string{a, b, jsonString(a), jsonString(b)} {
+					if strings.Contains(out, strings.Trim(part, `"`)) {
+						t.Errorf("error output leaks the token: %s", out)
+					}
+				}
+			}
+		})
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
 func decodeSegment(t *testing.T, seg string, v any) {
 	t.Helper()
 	raw, err := base64.RawURLEncoding.DecodeString(seg)
@@ -161,7 +225,7 @@ func TestJWTProfileFile(t *testing.T) {
 	}
 	_, err = auth.JWTProfileFile(context.Background(), srv.URL, filepath.Join(t.TempDir(), "missing.json"))
 	var kfe *auth.KeyFileError
-	if !errors.As(err, &kfe) || !errors.Is(err, os.ErrNotExist) {
+	if !errors.As(err, &kfe) || !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), `zitpass: key file "`) {
 		t.Errorf("missing file: err = %v", err)
 	}
 }
@@ -212,8 +276,8 @@ func TestBadKeyFiles(t *testing.T) {
 			if ts != nil || !errors.As(err, &kfe) {
 				t.Fatalf("JWTProfile = %v, %v; want a *KeyFileError", ts, err)
 			}
-			if !strings.Contains(err.Error(), tt.reason) {
-				t.Errorf("Error() = %q, want it to mention %q", err, tt.reason)
+			if !strings.Contains(err.Error(), tt.reason) || !strings.HasPrefix(err.Error(), "zitpass: key file: ") {
+				t.Errorf("Error() = %q, want the prefix zitpass: and the reason %q", err, tt.reason)
 			}
 			if strings.Contains(err.Error(), "MII") || strings.Contains(err.Error(), "BEGIN") {
 				t.Errorf("Error() quotes key material: %q", err)
@@ -229,7 +293,7 @@ func TestBadIssuer(t *testing.T) {
 		}
 		_, err := auth.ClientCredentials(context.Background(), issuer, "id", "secret").Token()
 		var ce *auth.ConfigError
-		if !errors.As(err, &ce) {
+		if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), "zitpass: invalid issuer: ") {
 			t.Errorf("ClientCredentials(%q).Token() = %v, want *ConfigError", issuer, err)
 		}
 	}
@@ -319,11 +383,34 @@ func TestCachingAndConcurrentColdStart(t *testing.T) {
 	}
 }
 
+// TestCapabilities: what the constructors return keeps the capabilities package client
+// looks for, and a PAT, which cannot be refreshed, does not claim Invalidate (the client
+// would retry a refused PAT once in vain).
+func TestCapabilities(t *testing.T) {
+	srv := newTokenServer(t)
+	for name, ts := range sources(t, srv) {
+		if _, ok := ts.(auth.ContextTokenSource); !ok {
+			t.Errorf("%s is not a ContextTokenSource", name)
+		}
+		if _, ok := ts.(auth.Invalidator); !ok {
+			t.Errorf("%s is not an Invalidator", name)
+		}
+	}
+	for _, pat := range []oauth2.TokenSource{auth.PAT("pat-secret-value"), auth.PAT("")} {
+		if _, ok := pat.(auth.ContextTokenSource); !ok {
+			t.Error("PAT is not a ContextTokenSource")
+		}
+		if _, ok := pat.(auth.Invalidator); ok {
+			t.Error("PAT claims Invalidate")
+		}
+	}
+}
+
 func TestInvalidate(t *testing.T) {
 	srv := newTokenServer(t)
 	srv.set(200, "")
 	ts := sources(t, srv)["jwt"]
-	inv := ts.(interface{ Invalidate(string) })
+	inv := ts.(auth.Invalidator)
 	tok1, _ := ts.Token()
 	inv.Invalidate("some-other-token")
 	if tok, _ := ts.Token(); tok.AccessToken != tok1.AccessToken || srv.count.Load() != 1 {
@@ -354,6 +441,9 @@ func TestTokenEndpointErrors(t *testing.T) {
 			msg := err.Error()
 			if !strings.Contains(msg, "invalid_grant") || !strings.Contains(msg, "assertion invalid") {
 				t.Errorf("Error() = %q lacks code or description", msg)
+			}
+			if want := "zitpass: token request to " + srv.URL + "/oauth/v2/token failed (HTTP 400): "; !strings.HasPrefix(msg, want) {
+				t.Errorf("Error() = %q, want it to start with %q", msg, want)
 			}
 			assertion := srv.lastRequest().Form.Get("assertion")
 			for _, secret := range []string{"cc-secret-value", assertion, "BEGIN"} {
@@ -501,9 +591,7 @@ func TestTokenContextEndsTheWait(t *testing.T) {
 	srv.release = make(chan struct{})
 	defer close(srv.release)
 	ts := auth.ClientCredentials(context.Background(), srv.URL, "id", "secret")
-	tc := ts.(interface {
-		TokenContext(context.Context) (*oauth2.Token, error)
-	})
+	tc := ts.(auth.ContextTokenSource)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Millisecond)
 	defer cancel()
 	if _, err := tc.TokenContext(ctx); !errors.Is(err, context.DeadlineExceeded) {

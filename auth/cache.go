@@ -37,6 +37,11 @@ type cache struct {
 	refresh time.Time // when tok is due for refresh; zero means never
 	retryAt time.Time // after a failed background refresh, when to try again
 	flight  *flight
+
+	// onStart and onJoin are test seams, nil outside tests: called with mu held when a
+	// fetch starts and when a caller begins to wait for one, so that tests wait for those
+	// events rather than poll.
+	onStart, onJoin func(*flight)
 }
 
 // flight is one fetch, with the callers waiting for it.
@@ -75,6 +80,9 @@ func (c *cache) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	// A refresh that callers now wait for is theirs to abandon.
 	f.background = false
 	f.waiters++
+	if c.onJoin != nil {
+		c.onJoin(f)
+	}
 	c.mu.Unlock()
 	select {
 	case <-f.done:
@@ -90,6 +98,9 @@ func (c *cache) start(background bool) *flight {
 	fctx, cancel := context.WithTimeout(context.Background(), tokenTimeout)
 	f := &flight{done: make(chan struct{}), cancel: cancel, background: background}
 	c.flight = f
+	if c.onStart != nil {
+		c.onStart(f)
+	}
 	go func() {
 		tok, err := c.fetch(fctx)
 		cancel()

@@ -25,22 +25,75 @@ func (c *fakeClock) Add(d time.Duration) {
 
 func newClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)} }
 
-// settle waits until no fetch is running: background fetches run on their own goroutine.
-func (c *cache) settle(t *testing.T) {
-	t.Helper()
-	for range 5000 {
-		if c.waiting() == nil {
-			return
-		}
-		time.Sleep(100 * time.Microsecond)
+// guard bounds every wait of these tests, so that a bug fails the test instead of hanging
+// it; none of them waits for it to pass.
+const guard = 10 * time.Second
+
+// flightLog records the fetches a cache starts. A fetch starts synchronously inside the
+// call that needs it, so once that call has returned, its fetch is in the log.
+type flightLog struct {
+	mu      sync.Mutex
+	flights []*flight
+}
+
+// watch makes c record its fetches in a new flightLog.
+func watch(c *cache) *flightLog {
+	l := &flightLog{}
+	c.onStart = func(f *flight) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.flights = append(l.flights, f)
 	}
-	t.Fatal("a fetch did not end")
+	return l
+}
+
+// started returns the fetches started so far.
+func (l *flightLog) started() []*flight {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]*flight(nil), l.flights...)
+}
+
+// settle waits until every fetch started so far has ended and its result is stored:
+// background fetches run on their own goroutine.
+func (l *flightLog) settle(t *testing.T) {
+	t.Helper()
+	for _, f := range l.started() {
+		ended(t, f)
+	}
+}
+
+// ended waits for f to end.
+func ended(t *testing.T, f *flight) {
+	t.Helper()
+	select {
+	case <-f.done:
+	case <-time.After(guard):
+		t.Fatal("a fetch did not end")
+	}
+}
+
+// joins returns a channel that receives a value each time a caller of c begins to wait
+// for a fetch; it holds up to n values.
+func joins(c *cache, n int) <-chan *flight {
+	ch := make(chan *flight, n)
+	c.onJoin = func(f *flight) { ch <- f }
+	return ch
 }
 
 func (c *cache) waiting() *flight {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.flight
+}
+
+func (c *cache) waitersOf() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.flight == nil {
+		return 0
+	}
+	return c.flight.waiters
 }
 
 // scriptedFetch answers fetch n with results[n] (the last one repeats), each token valid
@@ -75,13 +128,14 @@ func TestCacheRefreshesInTheBackground(t *testing.T) {
 	f := &scriptedFetch{clock: clock, life: time.Hour}
 	c := newCache(f.fetch)
 	c.now = clock.Now
+	log := watch(c)
 	first, err := c.Token()
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock.Add(58*time.Minute + 59*time.Second) // 61s before expiry: fresh
-	if tok, _ := c.Token(); tok != first || f.calls.Load() != 1 {
-		t.Fatalf("refreshed too early: %d fetches", f.calls.Load())
+	if tok, _ := c.Token(); tok != first || len(log.started()) != 1 {
+		t.Fatalf("refreshed too early: %d fetches", len(log.started()))
 	}
 	// 59s before expiry: inside the one-minute window. The fetch hangs, and still no
 	// caller waits for it: they all get the valid token at once.
@@ -101,20 +155,20 @@ func TestCacheRefreshesInTheBackground(t *testing.T) {
 	go func() { wg.Wait(); close(waited) }()
 	select {
 	case <-waited:
-	case <-time.After(5 * time.Second): // the callers wait for the held fetch: fail, not hang
+	case <-time.After(guard): // the callers wait for the held fetch: fail, not hang
 		close(f.release)
 		t.Fatal("callers blocked at the refresh point")
 	}
-	for i := 0; f.calls.Load() < 2 && i < 5000; i++ {
-		time.Sleep(100 * time.Microsecond) // the refresh starts on its own goroutine
-	}
-	if n := f.calls.Load(); n != 2 || c.waiting() == nil {
-		t.Errorf("%d fetches, want 1 running background refresh", n-1)
+	// Every caller has returned, so every fetch they started is in the log: exactly one
+	// refresh, still running in the background.
+	flights := log.started()
+	if len(flights) != 2 || !flights[1].background || c.waiting() != flights[1] {
+		t.Fatalf("%d fetches started, want the first and 1 running background refresh", len(flights))
 	}
 	close(f.release)
-	c.settle(t)
-	if second, _ := c.Token(); second == first || second.AccessToken != "c" {
-		t.Errorf("after the refresh: %v", second)
+	log.settle(t)
+	if second, _ := c.Token(); second == first || second.AccessToken != "c" || f.calls.Load() != 2 {
+		t.Errorf("after the refresh: %v, %d fetches", second, f.calls.Load())
 	}
 }
 
@@ -123,22 +177,26 @@ func TestCacheRetriesAFailedBackgroundRefreshBeforeExpiry(t *testing.T) {
 	f := &scriptedFetch{clock: clock, life: time.Hour, fail: []bool{false, true}}
 	c := newCache(f.fetch)
 	c.now = clock.Now
+	log := watch(c)
 	first, _ := c.Token()
 	clock.Add(59*time.Minute + 30*time.Second) // 30s left
 	if tok, err := c.Token(); tok != first || err != nil {
 		t.Fatalf("in the window: %v, %v", tok, err)
 	}
-	c.settle(t) // the refresh failed
-	if tok, err := c.Token(); tok != first || err != nil || f.calls.Load() != 2 {
-		t.Fatalf("right after the failure: %v, %v, %d fetches (want no new fetch yet)", tok, err, f.calls.Load())
+	log.settle(t) // the refresh failed
+	if flights := log.started(); len(flights) != 2 || !errors.Is(flights[1].err, errDown) {
+		t.Fatalf("%d fetches, want a failed refresh", len(flights))
+	}
+	if tok, err := c.Token(); tok != first || err != nil || len(log.started()) != 2 {
+		t.Fatalf("right after the failure: %v, %v, %d fetches (want no new fetch yet)", tok, err, len(log.started()))
 	}
 	clock.Add(maxRetryWait) // 20s left
 	if tok, _ := c.Token(); tok != first {
 		t.Fatal("the valid token was not kept while retrying")
 	}
-	c.settle(t)
-	if f.calls.Load() != 3 {
-		t.Fatalf("%d fetches, want the retry", f.calls.Load())
+	log.settle(t)
+	if n := len(log.started()); n != 3 || f.calls.Load() != 3 {
+		t.Fatalf("%d fetches, want the retry", n)
 	}
 	if tok, _ := c.Token(); tok == first {
 		t.Error("the retry's token was not taken")
@@ -150,17 +208,18 @@ func TestCacheMarginForShortLivedTokens(t *testing.T) {
 	f := &scriptedFetch{clock: clock, life: 100 * time.Second}
 	c := newCache(f.fetch)
 	c.now = clock.Now
+	log := watch(c)
 	c.Token()
 	clock.Add(89 * time.Second) // the margin is a tenth of the lifetime: 10s
 	c.Token()
-	c.settle(t)
-	if n := f.calls.Load(); n != 1 {
+	log.settle(t)
+	if n := len(log.started()); n != 1 || f.calls.Load() != 1 {
 		t.Fatalf("%d fetches after 89s of 100s", n)
 	}
 	clock.Add(2 * time.Second)
 	c.Token()
-	c.settle(t)
-	if n := f.calls.Load(); n != 2 {
+	log.settle(t)
+	if n := len(log.started()); n != 2 || f.calls.Load() != 2 {
 		t.Fatalf("%d fetches after 91s of 100s", n)
 	}
 }
@@ -184,10 +243,11 @@ func TestCacheTokenWithoutExpiryIsKept(t *testing.T) {
 		fetches.Add(1)
 		return &oauth2.Token{AccessToken: "t"}, nil
 	})
+	log := watch(c)
 	c.Token()
 	c.Token()
-	c.settle(t)
-	if fetches.Load() != 1 {
+	log.settle(t)
+	if len(log.started()) != 1 || fetches.Load() != 1 {
 		t.Fatalf("%d fetches", fetches.Load())
 	}
 }
@@ -200,6 +260,7 @@ func TestCacheSharesAFailure(t *testing.T) {
 		<-release
 		return nil, errDown
 	})
+	joined := joins(c, 50)
 	var wg sync.WaitGroup
 	var failed atomic.Int32
 	for range 50 {
@@ -211,8 +272,16 @@ func TestCacheSharesAFailure(t *testing.T) {
 			}
 		}()
 	}
-	for c.waitersOf() < 50 {
-		time.Sleep(100 * time.Microsecond)
+	for i := range 50 {
+		select {
+		case <-joined:
+		case <-time.After(guard):
+			close(release)
+			t.Fatalf("%d of 50 callers waited for the fetch", i)
+		}
+	}
+	if n := c.waitersOf(); n != 50 {
+		t.Fatalf("%d callers wait for the fetch, want 50", n)
 	}
 	close(release)
 	wg.Wait()
@@ -225,69 +294,120 @@ func TestCacheSharesAFailure(t *testing.T) {
 	}
 }
 
-func (c *cache) waitersOf() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.flight == nil {
-		return 0
-	}
-	return c.flight.waiters
+// testDeadline is a context whose deadline passes when the test calls expire: Done closes
+// and Err is context.DeadlineExceeded, as for context.WithDeadline, at a point the test
+// chooses.
+type testDeadline struct {
+	context.Context
+	done chan struct{}
 }
 
-// TestCallersLeaveAtTheirOwnDeadline: 20 callers share a fetch that hangs; each leaves at
-// its own deadline with context.DeadlineExceeded (or context.Canceled), the abandoned
-// fetch is canceled, and once the endpoint recovers the next call gets a token.
+func newTestDeadline() *testDeadline {
+	return &testDeadline{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *testDeadline) Done() <-chan struct{} { return c.done }
+func (c *testDeadline) expire()               { close(c.done) }
+func (c *testDeadline) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+// TestCallersLeaveAtTheirOwnDeadline: callers share a fetch that hangs; each leaves at
+// its own deadline with context.DeadlineExceeded (or context.Canceled), the fetch goes on
+// while anyone waits for it and is canceled when the last waiter leaves, and once the
+// endpoint recovers the next call gets a token.
 func TestCallersLeaveAtTheirOwnDeadline(t *testing.T) {
 	clock := newClock()
 	f := &scriptedFetch{clock: clock, life: time.Hour, release: make(chan struct{})}
-	var canceled atomic.Int32
-	c := newCache(func(ctx context.Context) (*oauth2.Token, error) {
-		tok, err := f.fetch(ctx)
-		if ctx.Err() != nil {
-			canceled.Add(1)
+	defer func() {
+		select {
+		case <-f.release:
+		default:
+			close(f.release)
 		}
-		return tok, err
-	})
+	}()
+	c := newCache(f.fetch)
 	c.now = clock.Now
-	var wg sync.WaitGroup
-	errs := make([]error, 20)
-	for i := range 20 {
-		wg.Add(1)
+	log := watch(c)
+	joined := joins(c, 32)
+
+	// A caller whose context has ended leaves at once, and as the only waiter cancels the
+	// fetch it started.
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.TokenContext(canceled); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a canceled caller: %v, want context.Canceled", err)
+	}
+	<-joined
+	first := log.started()[0]
+	if c.waiting() != nil {
+		t.Fatal("the abandoned fetch is still the one callers join")
+	}
+	ended(t, first)
+	if !errors.Is(first.err, context.Canceled) {
+		t.Fatalf("the abandoned fetch ended with %v, want it canceled", first.err)
+	}
+
+	// 19 callers share the next fetch.
+	const n = 19
+	ctxs := make([]*testDeadline, n)
+	errs := make([]chan error, n)
+	for i := range n {
+		ctxs[i], errs[i] = newTestDeadline(), make(chan error, 1)
 		go func() {
-			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(2+i%4)*time.Millisecond)
-			defer cancel()
-			if i == 0 {
-				var cancelNow context.CancelFunc
-				ctx, cancelNow = context.WithCancel(context.Background())
-				cancelNow()
-			}
-			_, errs[i] = c.TokenContext(ctx)
+			_, err := c.TokenContext(ctxs[i])
+			errs[i] <- err
 		}()
+		<-joined
 	}
-	wg.Wait()
-	for i, err := range errs {
-		want := context.DeadlineExceeded
-		if i == 0 {
-			want = context.Canceled
+	flights := log.started()
+	if len(flights) != 2 || c.waitersOf() != n {
+		t.Fatalf("%d fetches for %d waiters, want 1 shared fetch after the canceled one", len(flights)-1, c.waitersOf())
+	}
+	shared := flights[1]
+
+	// One more joins with a real deadline, and leaves at it; the others still wait.
+	short, cancelShort := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancelShort()
+	if _, err := c.TokenContext(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a caller with a 1ms deadline: %v, want context.DeadlineExceeded", err)
+	}
+	<-joined
+
+	// Each leaves at its own deadline; the fetch lives while anyone waits.
+	for i := range n {
+		ctxs[i].expire()
+		select {
+		case err := <-errs[i]:
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("caller %d: %v, want context.DeadlineExceeded", i, err)
+			}
+		case <-time.After(guard):
+			t.Fatalf("caller %d did not leave at its deadline", i)
 		}
-		if !errors.Is(err, want) {
-			t.Errorf("caller %d: %v, want %v", i, err, want)
+		if i < n-1 && (c.waiting() != shared || c.waitersOf() != n-1-i) {
+			t.Fatalf("after %d of %d waiters left, the fetch was dropped", i+1, n)
 		}
 	}
-	for i := 0; canceled.Load() < f.calls.Load() && i < 5000; i++ {
-		time.Sleep(100 * time.Microsecond) // the canceled fetch ends on its own goroutine
+	if c.waiting() != nil {
+		t.Fatal("the last waiter left, and the fetch is still the one callers join")
 	}
-	// Callers that arrive together share one fetch; should the scheduler let every waiter
-	// leave before the next arrives, that one starts another. Either way no abandoned fetch
-	// lives on.
-	fetches := f.calls.Load()
-	if fetches < 1 || fetches > 3 || canceled.Load() != fetches {
-		t.Errorf("%d fetches, %d canceled; want every abandoned fetch canceled", fetches, canceled.Load())
+	ended(t, shared)
+	if !errors.Is(shared.err, context.Canceled) {
+		t.Fatalf("the abandoned fetch ended with %v, want it canceled", shared.err)
 	}
+	if fetches := f.calls.Load(); fetches != 2 {
+		t.Errorf("%d fetches, want 2 (both canceled)", fetches)
+	}
+
 	close(f.release) // the endpoint recovers
 	tok, err := c.TokenContext(context.Background())
-	if err != nil || tok == nil || f.calls.Load() != fetches+1 {
+	if err != nil || tok == nil || len(log.started()) != 3 || f.calls.Load() != 3 {
 		t.Fatalf("after recovery: %v, %v after %d fetches", tok, err, f.calls.Load())
 	}
 }

@@ -16,7 +16,8 @@ import (
 // client authentication (id and secret URL-encoded, as RFC 6749 requires). Tokens are
 // cached until shortly before they expire. ctx supplies an *http.Client under
 // oauth2.HTTPClient and the settings of WithAddress and WithInsecureHTTP; it is not kept.
-// An invalid issuer makes every Token call fail with a *ConfigError.
+// An invalid issuer, or an empty client id or secret, makes every Token call fail with a
+// *ConfigError.
 func ClientCredentials(ctx context.Context, issuer, clientID, clientSecret string, scopes ...string) oauth2.TokenSource {
 	t, err := parseTarget(ctx, issuer)
 	s := &clientCreds{

@@ -19,9 +19,20 @@
 // token, concurrent callers share one token request. Their wait is bounded by their own
 // context when they call TokenContext(ctx), as package client does: each leaves at its
 // deadline with context.DeadlineExceeded, and a request nobody waits for any more is
-// canceled. Token, without a context, waits at most 30 seconds. The sources also have a
-// method Invalidate(accessToken string), which package client calls when ZITADEL refuses
-// a token with 401, so that the next call fetches a fresh one.
+// canceled. Token, without a context, waits at most 30 seconds.
+//
+// # Capabilities, and wrapping a source
+//
+// Package client finds what a token source can do beyond oauth2.TokenSource by a type
+// assertion on the source it is given: ContextTokenSource (a context bounds the wait for a
+// token) and Invalidator (drop a cached token the server refused, so that the next call
+// fetches a new one). Every source here is a ContextTokenSource; JWTProfile and
+// ClientCredentials are Invalidators too, PAT is not. A wrapper around a source, for
+// logging or metrics, hides both unless it has the methods itself: give it TokenContext
+// and Invalidate that call the wrapped source's, and give it Invalidate only when the
+// wrapped source has one (see the example of ContextTokenSource). Otherwise calls wait for
+// a hanging token endpoint beyond their deadline, and a token ZITADEL refused stays cached
+// until it expires.
 //
 // # Reaching ZITADEL through another address
 //
@@ -41,7 +52,9 @@
 // with the *http.Client stored in the constructor's context under oauth2.HTTPClient. The
 // context is used for nothing else: later refreshes never depend on a request's context.
 //
-// Failures of the token endpoint are *TokenError values, which unwrap to
-// *oauth2.RetrieveError; bad key files are *KeyFileError values. Neither ever contains a
-// private key, assertion, secret or token, and the sources print without their secrets.
+// Failures of the token endpoint are *TokenError values; those of an error answer unwrap
+// to *oauth2.RetrieveError. Bad key files are *KeyFileError values, and bad arguments
+// (an issuer that is not an https URL, an empty client secret, a PAT with a line break
+// inside) *ConfigError values. None ever contains a private key, assertion, secret or
+// token, and the sources print without their secrets.
 package auth

@@ -7,9 +7,9 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// TokenError is a failed token request. It unwraps to an *oauth2.RetrieveError, so code
-// written for golang.org/x/oauth2 keeps working. It never contains the assertion, the
-// client secret or a token.
+// TokenError is a failed token request. For an error answer of the endpoint it unwraps to
+// an *oauth2.RetrieveError, so code written for golang.org/x/oauth2 keeps working. It
+// never contains the assertion, the client secret or a token.
 type TokenError struct {
 	// Endpoint is the token endpoint URL.
 	Endpoint string
@@ -19,13 +19,14 @@ type TokenError struct {
 	// (RFC 6749 section 5.2), when it sent them.
 	ErrorCode   string
 	Description string
-	// Err is the cause: an *oauth2.RetrieveError for an error answer, or a transport error.
+	// Err is the cause: an *oauth2.RetrieveError for an error answer, else the transport's
+	// error or what was wrong with the answer.
 	Err error
 }
 
 // Error describes the failure with the endpoint's error code and description.
 func (e *TokenError) Error() string {
-	msg := "auth: token request to " + e.Endpoint + " failed"
+	msg := "zitpass: token request to " + e.Endpoint + " failed"
 	if e.StatusCode != 0 {
 		msg += " (HTTP " + strconv.Itoa(e.StatusCode) + ")"
 	}
@@ -61,7 +62,7 @@ type KeyFileError struct {
 
 // Error names the file and the reason.
 func (e *KeyFileError) Error() string {
-	msg := "auth: key file"
+	msg := "zitpass: key file"
 	if e.Path != "" {
 		msg += " " + strconv.Quote(e.Path)
 	}

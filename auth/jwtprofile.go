@@ -39,9 +39,6 @@ func JWTProfile(ctx context.Context, issuer string, keyJSON []byte, scopes ...st
 	return newJWTProfile(ctx, issuer, keyJSON, "", scopes)
 }
 
-// newJWTProfile returns the source as an interface, so that a failure is a nil interface
-// rather than a typed nil pointer.
-
 // JWTProfileFile is JWTProfile with the key file read from path.
 func JWTProfileFile(ctx context.Context, issuer, path string, scopes ...string) (oauth2.TokenSource, error) {
 	data, err := os.ReadFile(path)
@@ -51,6 +48,8 @@ func JWTProfileFile(ctx context.Context, issuer, path string, scopes ...string) 
 	return newJWTProfile(ctx, issuer, data, path, scopes)
 }
 
+// newJWTProfile returns the source as an interface, so that a failure is a nil interface
+// rather than a typed nil pointer.
 func newJWTProfile(ctx context.Context, issuer string, keyJSON []byte, path string, scopes []string) (oauth2.TokenSource, error) {
 	t, err := parseTarget(ctx, issuer)
 	if err != nil {

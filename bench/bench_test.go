@@ -3,6 +3,8 @@
 // README.md in this directory for how to run it and the latest figures.
 package bench
 
+//lint:file-ignore SA1019 the benchmarks measure the deprecated calls too, for servers older than v4
+
 import (
 	"context"
 	"io"

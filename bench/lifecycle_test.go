@@ -1,5 +1,7 @@
 package bench
 
+//lint:file-ignore SA1019 the benchmarks measure the deprecated calls too, for servers older than v4
+
 import (
 	"bytes"
 	"context"
@@ -16,6 +18,8 @@ const (
 	sessionResponse = `{"details":{"sequence":"2","changeDate":"2026-11-23T12:33:03.201225Z","resourceOwner":"300000000000000000"},"sessionId":"300000000000000077","sessionToken":"c2Vzc2lvbi10b2tlbi1zZWNyZXQtYmVuY2htYXJrLXNlc3Npb24tdG9rZW4tb2YtNzgtY2hhcmFjdGVycy14eHh4eA"}`
 	addedResponse   = `{"userId":"300000000000000042","details":{"sequence":"2","changeDate":"2026-11-23T12:33:03.201225Z","resourceOwner":"300000000000000001"}}`
 	password        = "Probe-Passw0rd!1"
+	createdResponse = `{"id":"300000000000000042","creationDate":"2026-11-23T12:33:03.201225Z"}`
+	updatedResponse = `{"changeDate":"2026-11-23T12:33:03.201225Z"}`
 )
 
 // newLifecycleServer answers sessions (201), user creation and deletion like ZITADEL.
@@ -29,6 +33,10 @@ func newLifecycleServer(b *testing.B) *httptest.Server {
 			io.WriteString(w, sessionResponse)
 		case r.Method == http.MethodPost && r.URL.Path == "/v2/users/human":
 			io.WriteString(w, addedResponse)
+		case r.Method == http.MethodPost && r.URL.Path == "/v2/users/new":
+			io.WriteString(w, createdResponse)
+		case r.Method == http.MethodPatch:
+			io.WriteString(w, updatedResponse)
 		default:
 			io.WriteString(w, response)
 		}

@@ -1,5 +1,7 @@
 package bench
 
+//lint:file-ignore SA1019 the benchmarks measure the deprecated calls too, for servers older than v4
+
 import (
 	"context"
 	"io"

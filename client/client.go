@@ -17,7 +17,7 @@ import (
 )
 
 // Version is the SDK's version, sent in the User-Agent header.
-const Version = "0.2.0"
+const Version = "0.3.0"
 
 // defaultTimeout bounds each attempt of the default HTTP client, so that a silent server
 // cannot hang a call whose context has no deadline.

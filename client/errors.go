@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"golang.org/x/oauth2"
 )
 
 // Code is a gRPC status code, as found in the "code" field of ZITADEL's error bodies.
@@ -323,8 +325,15 @@ func (e *RequestError) Unwrap() error { return e.Err }
 
 // Is matches ErrOutcomeUnknown when the request may have been applied, ErrUnauthenticated
 // when the token source failed, and ErrUnavailable when no connection could be made (a
-// refused TLS certificate is not unavailability: it is final).
+// refused TLS certificate is not unavailability: it is final). A token endpoint's answer
+// matches the named outcome of the error id in it, such as ErrInstanceNotFound for the
+// host that names no instance.
 func (e *RequestError) Is(target error) bool {
+	if e.token {
+		if o := tokenOutcome(e.Err); o != nil && o == target {
+			return true
+		}
+	}
 	switch target {
 	case ErrOutcomeUnknown:
 		return e.OutcomeUnknown
@@ -338,4 +347,14 @@ func (e *RequestError) Is(target error) bool {
 
 func isContextError(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// tokenOutcome is the named outcome of a token endpoint's error answer: ZITADEL's instance
+// interceptor answers the token endpoint in plain text, with its error id in the text.
+func tokenOutcome(err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil {
+		return nil
+	}
+	return outcome(idFromMessage(string(re.Body)), codeForStatus(re.Response.StatusCode))
 }

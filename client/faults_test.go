@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -301,13 +302,72 @@ func wantRequestError(t *testing.T, err error) {
 	}
 }
 
+// timeoutOnHang is a transport whose per-attempt timeout fires exactly when the server
+// has received the request and hangs (a receive on hung), as http.Client.Timeout would
+// fire some time later, but without a wall-clock bound that a loaded machine can exceed
+// on the attempts that do not hang.
+type timeoutOnHang struct{ hung <-chan struct{} }
+
+func (t timeoutOnHang) RoundTrip(r *http.Request) (*http.Response, error) {
+	// The timeout must fire only once the SDK has seen the request written, as a real
+	// timeout so long after the server read it would: this hook calls the SDK's own
+	// WroteRequest first, then reports.
+	wrote := make(chan struct{})
+	var once sync.Once
+	sdk := httptrace.ContextClientTrace(r.Context())
+	ctx := httptrace.WithClientTrace(r.Context(), &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
+		if sdk != nil && sdk.WroteRequest != nil {
+			sdk.WroteRequest(info)
+		}
+		once.Do(func() { close(wrote) })
+	}})
+	ctx, cancel := context.WithCancel(ctx)
+	type result struct {
+		resp *http.Response
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := http.DefaultTransport.RoundTrip(r.WithContext(ctx))
+		done <- result{resp, err}
+	}()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			cancel()
+			return nil, res.err
+		}
+		res.resp.Body = cancelOnClose{res.resp.Body, cancel}
+		return res.resp, nil
+	case <-t.hung:
+		<-wrote
+		cancel()
+		<-done
+		return nil, attemptTimeout{}
+	}
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error { defer c.cancel(); return c.ReadCloser.Close() }
+
+// attemptTimeout is the error of a per-attempt timeout, a net.Error as net/http's.
+type attemptTimeout struct{}
+
+func (attemptTimeout) Error() string   { return "attempt timed out awaiting headers" }
+func (attemptTimeout) Timeout() bool   { return true }
+func (attemptTimeout) Temporary() bool { return true }
+
 // TestHangAfterSending: the per-attempt timeout of the HTTP client fires after ZITADEL
 // received the request.
 func TestHangAfterSending(t *testing.T) {
 	for _, ck := range callKinds {
 		t.Run(ck.name, func(t *testing.T) {
 			srv := newFaultServer(t, fault{kind: faultHang})
-			c := newFaultClient(t, srv.URL, client.WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}))
+			c := newFaultClient(t, srv.URL, client.WithHTTPClient(&http.Client{Transport: timeoutOnHang{srv.hung}}))
 			err := ck.do(ctx, c)
 			if ck.repeatable {
 				if err != nil || srv.requests.Load() != 2 {

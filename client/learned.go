@@ -57,10 +57,3 @@ func (l *learned[T]) learn(learn func() (T, bool)) (v T) {
 	v, ok = learn()
 	return v
 }
-
-// peek returns the fact if it is known.
-func (l *learned[T]) peek() (v T, known bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.v, l.known
-}

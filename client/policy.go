@@ -63,7 +63,8 @@ func (r PolicyRule) ErrorIDSuffix() string {
 }
 
 // PolicyError is the error of PasswordComplexity.Check: the rules a password breaks. It
-// matches ErrInvalidArgument, and it never contains the password.
+// matches ErrPasswordPolicy and ErrInvalidArgument, as ZITADEL's answer to such a password
+// does, and it never contains the password.
 type PolicyError struct {
 	// Broken lists every rule the password breaks, in ZITADEL's order: Broken[0] is the
 	// one ZITADEL would report.
@@ -83,8 +84,10 @@ func (e *PolicyError) Error() string {
 	return "zitpass: the password does not meet the policy: " + strings.Join(parts, ", ")
 }
 
-// Is makes a PolicyError match ErrInvalidArgument.
-func (e *PolicyError) Is(target error) bool { return target == ErrInvalidArgument }
+// Is makes a PolicyError match ErrPasswordPolicy and ErrInvalidArgument.
+func (e *PolicyError) Is(target error) bool {
+	return target == ErrPasswordPolicy || target == ErrInvalidArgument
+}
 
 // Check applies the policy as ZITADEL does: length in bytes, a lower case letter [a-z],
 // an upper case letter [A-Z], a digit [0-9], and a symbol, which is any byte outside

@@ -83,7 +83,8 @@ func (sc scrubber) scrub(s string) string {
 		return s
 	}
 	var spans []span
-	for _, v := range []view{rawView(s), jsonView(s), urlView(s)} {
+	// URL-escaped JSON too: a proxy that URL-encodes a JSON body it repeats.
+	for _, v := range []view{rawView(s), jsonView(s), urlView(s), urlView(s).then(jsonView)} {
 		for _, secret := range sc.secrets {
 			spans = v.find(secret, spans)
 		}
@@ -114,6 +115,16 @@ func (v *view) add(b []byte, start, end int) {
 		v.text = append(v.text, c)
 		v.src = append(v.src, span{start, end})
 	}
+}
+
+// then undoes a second escaping, f's, on the view's text; its positions still map to the
+// original text.
+func (v view) then(f func(string) view) view {
+	w := f(string(v.text))
+	for i, sp := range w.src {
+		w.src[i] = span{v.src[sp.start].start, v.src[sp.end-1].end}
+	}
+	return w
 }
 
 // jsonView undoes JSON string escapes.

@@ -189,7 +189,8 @@ func (s *SessionService) VerifyPassword(ctx context.Context, user UserRef, passw
 	if cc.lifetimeSet && cc.lifetime < lifetime {
 		lifetime = cc.lifetime
 	}
-	sess, err := s.CreateWithPassword(ctx, user, password, append(opts, SessionLifetime(lifetime))...)
+	// A copy: appending to opts could write into the caller's array, shared by other calls.
+	sess, err := s.CreateWithPassword(ctx, user, password, append(opts[:len(opts):len(opts)], SessionLifetime(lifetime))...)
 	if err != nil {
 		return err
 	}

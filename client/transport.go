@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"github.com/zitpass/zitpass-go/auth"
 	"github.com/zitpass/zitpass-go/internal/api"
 	"golang.org/x/oauth2"
 )
@@ -254,7 +255,7 @@ func (st *callState) authorize(r *http.Request) error {
 	}
 	var tok *oauth2.Token
 	var err error
-	if tc, ok := c.ts.(contextTokenSource); ok {
+	if tc, ok := c.ts.(auth.ContextTokenSource); ok {
 		tok, err = tc.TokenContext(r.Context())
 	} else {
 		tok, err = c.plain.token(r.Context(), c.ts)
@@ -275,15 +276,6 @@ func (st *callState) authorize(r *http.Request) error {
 	r.Header["Authorization"] = ah.value
 	return nil
 }
-
-// contextTokenSource is a token source whose wait for a token a context can end, as those
-// of package auth.
-type contextTokenSource interface {
-	TokenContext(context.Context) (*oauth2.Token, error)
-}
-
-// invalidator is a token cache that can drop a token the server refused.
-type invalidator interface{ Invalidate(accessToken string) }
 
 // plainFlight calls a plain oauth2.TokenSource, which takes no context, so that a caller's
 // context still ends its wait: Token runs on a goroutine of its own, and at most one such
@@ -407,7 +399,7 @@ func (st *callState) grant(ctx context.Context, resp *http.Response) (bool, stri
 // (auth.Invalidator), drop it and try once more with a fresh one. A 401 means the request
 // was not processed.
 func (st *callState) refresh() (bool, string) {
-	inv, ok := st.c.ts.(invalidator)
+	inv, ok := st.c.ts.(auth.Invalidator)
 	if !ok || st.refreshed || st.auth == nil {
 		return false, ""
 	}

@@ -315,7 +315,7 @@ func (s *UserService) CreateUser(ctx context.Context, req CreateUserRequest, opt
 	var err error
 	lacks, ran, werr := s.c.lacksCreateUser.get(ctx, func() (bool, bool) {
 		added, err = s.createUser(ctx, &req, cc)
-		return lacksCall(err)
+		return lacksCall(err, "UserService.CreateUser")
 	})
 	switch {
 	case werr != nil:
@@ -345,15 +345,18 @@ func (s *UserService) createUser(ctx context.Context, req *CreateUserRequest, cc
 	return s.readBack(ctx, err, want, cc)
 }
 
-// lacksCall learns from a call's outcome whether the server has the call: ZITADEL v3
-// answers the v4 calls with 405 {"code":12,"message":"Method Not Allowed"}, any other answer
-// shows the call exists, and a failure without an answer tells nothing.
-func lacksCall(err error) (lacks, learned bool) {
+// lacksCall learns from the outcome of the call op whether the server has it: ZITADEL v3
+// answers the v4 calls with 405 {"code":12,"message":"Method Not Allowed"}, and any other
+// answer of ZITADEL's to op shows the call exists. A failure without such an answer tells
+// nothing: the connection broke, a proxy answered (a 502, a 503 page, a bare 405), ZITADEL
+// refused before routing the request (429, Unavailable), or op was never sent because the
+// lookup of the caller's organization failed.
+func lacksCall(err error, op string) (lacks, learned bool) {
 	var ae *APIError
 	if err == nil {
 		return false, true
 	}
-	if !errors.As(err, &ae) {
+	if !errors.As(err, &ae) || ae.Operation != op || !ae.zitadel || ae.StatusCode == http.StatusTooManyRequests || ae.Code == Unavailable {
 		return false, false
 	}
 	return ae.StatusCode == http.StatusMethodNotAllowed && ae.Code == Unimplemented, true
@@ -439,7 +442,7 @@ func (s *UserService) UpdateUser(ctx context.Context, userID string, req UpdateU
 	var d *Details
 	lacks, ran, werr := s.c.lacksUpdateUser.get(ctx, func() (bool, bool) {
 		d, err = s.updateUser(ctx, seg, &req, cc)
-		return lacksCall(err)
+		return lacksCall(err, "UserService.UpdateUser")
 	})
 	switch {
 	case werr != nil:

@@ -65,6 +65,12 @@ func (s *Server) withFaults(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if f.Delay > 0 {
+			s.mu.Lock()
+			hook := s.delayHook
+			s.mu.Unlock()
+			if hook != nil {
+				hook()
+			}
 			t := time.NewTimer(f.Delay)
 			defer t.Stop()
 			select {

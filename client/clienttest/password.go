@@ -21,10 +21,10 @@ func (s *Server) passwordMatches(u *user, pw string) (match, broken, gone bool) 
 		if u.hash == "" {
 			return u.password != "" && subtle.ConstantTimeCompare([]byte(u.password), []byte(pw)) == 1, false, false
 		}
-		hash, gen := u.hash, u.passwordGen
+		hash, gen, hook := u.hash, u.passwordGen, s.hashHook
 		s.mu.Unlock()
-		if s.hashHook != nil {
-			s.hashHook()
+		if hook != nil {
+			hook()
 		}
 		ok, err := verifyHash(hash, pw)
 		s.mu.Lock()

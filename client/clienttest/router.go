@@ -126,11 +126,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	buf := &bufferedWriter{header: w.Header()}
 	pattern := s.dispatch(buf, r)
 	s.record(r, buf, pattern, arrived, time.Since(start))
-	if buf.status == 0 {
-		return // a delayed call whose caller left: nothing to answer
-	}
-	if s.latency > 0 && !s.wait(r, s.latency) {
-		return
+	if buf.status == 0 || (s.latency > 0 && !s.wait(r, s.latency)) {
+		// A delayed call whose caller left, or the server closed: the answer is lost, as
+		// on a dropped connection.
+		panic(http.ErrAbortHandler)
 	}
 	w.WriteHeader(buf.status)
 	w.Write(buf.body.Bytes())
@@ -138,6 +137,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 // wait holds an answer for d; false when the caller left or the server closed first.
 func (s *Server) wait(r *http.Request, d time.Duration) bool {
+	s.mu.Lock()
+	hook := s.latencyHook
+	s.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -41,11 +41,14 @@ type Server struct {
 	publicURL   string // the issuer; its host is the instance host, when set
 	logger      *slog.Logger
 	listener    net.Listener
+	middleware  func(http.Handler) http.Handler
 	version     int             // ZITADEL's major version the fake answers as: 4 or 3
 	verifiers   map[string]bool // the hash schemes imported hashes may use (hashes.go)
 	limiter     *rate.Limiter   // nil: no rate limit
 	latency     time.Duration
 	hashHook    func() // a test seam: runs before a hash is verified, outside s.mu
+	delayHook   func() // a test seam: runs when a faulted call starts its delay
+	latencyHook func() // a test seam: runs when an answer starts its latency
 
 	logMu    sync.Mutex // guards the request log, apart from s.mu so that logging never waits for a handler
 	requests []Request
@@ -192,7 +195,9 @@ const DefaultHasherLimit = 72
 // A ServerOption configures a Server.
 type ServerOption func(*Server)
 
-// WithClock sets the server's clock, for code expiry and token lifetimes.
+// WithClock sets the server's clock: for code expiry, token and session lifetimes, the
+// rate limit's bucket and the times of the request log. A test advances it instead of
+// sleeping.
 func WithClock(now func() time.Time) ServerOption { return func(s *Server) { s.now = now } }
 
 // WithPasswordComplexity sets the password policy (default DefaultPasswordComplexity).
@@ -318,6 +323,14 @@ func WithLatency(d time.Duration) ServerOption { return func(s *Server) { s.late
 // address. The server closes l.
 func WithListener(l net.Listener) ServerOption { return func(s *Server) { s.listener = l } }
 
+// WithMiddleware wraps the server's handler: every request reaches the handler mw returns
+// first, which passes on to next what the fake should answer. For paths of one's own next to
+// ZITADEL's, as cmd/zitadel-fake's control API under /_fake/; what mw answers itself skips
+// the fake's instance check, rate limit, faults, latency and request log.
+func WithMiddleware(mw func(next http.Handler) http.Handler) ServerOption {
+	return func(s *Server) { s.middleware = mw }
+}
+
 // NewServer starts a fake ZITADEL on a loopback port.
 func NewServer(opts ...ServerOption) *Server {
 	s := &Server{
@@ -351,7 +364,11 @@ func NewServer(opts ...ServerOption) *Server {
 		s.pat = randomToken()
 	}
 	s.tokens[s.pat] = &principal{userID: admin, api: true}
-	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	var h http.Handler = http.HandlerFunc(s.serveHTTP)
+	if s.middleware != nil {
+		h = s.middleware(h)
+	}
+	s.ts = httptest.NewUnstartedServer(h)
 	if s.listener != nil {
 		s.ts.Listener.Close()
 		s.ts.Listener = s.listener
@@ -595,6 +612,47 @@ func (s *Server) Notifications() []Notification {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Notification(nil), s.outbox...)
+}
+
+// ClearNotifications empties the outbox, e.g. between the steps of a test that reads it.
+func (s *Server) ClearNotifications() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outbox = nil
+}
+
+// LockUser locks a user, as UserService.LockUser does, without a caller: it reports false
+// for an unknown user and is a no-op for a locked one. The user stays locked until
+// UnlockUser or the API's UnlockUser.
+func (s *Server) LockUser(userID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[userID]
+	if u == nil {
+		return false
+	}
+	if u.state != stateLocked {
+		u.state = stateLocked
+		s.changed(u)
+	}
+	return true
+}
+
+// UnlockUser unlocks a user, as UserService.UnlockUser does, without a caller: the failed
+// password checks start over. It reports false for an unknown user and is a no-op for one
+// that is not locked.
+func (s *Server) UnlockUser(userID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[userID]
+	if u == nil {
+		return false
+	}
+	if u.state == stateLocked {
+		u.state, u.failedChecks = stateActive, 0
+		s.changed(u)
+	}
+	return true
 }
 
 // CheckPassword reports whether password is the user's current password. Unlike a

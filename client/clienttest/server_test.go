@@ -83,12 +83,18 @@ func TestNewResetInvalidatesPreviousCode(t *testing.T) {
 	srv := newServer(t)
 	alice := addAlice(srv)
 	c := srv.Client()
-	first, _ := c.Users.RequestPasswordReset(ctx, alice, client.ReturnCode())
-	second, _ := c.Users.RequestPasswordReset(ctx, alice, client.ReturnCode())
+	first, err := c.Users.RequestPasswordReset(ctx, alice, client.ReturnCode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.Users.RequestPasswordReset(ctx, alice, client.ReturnCode())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if first.VerificationCode == second.VerificationCode {
 		t.Skip("random codes collided")
 	}
-	_, err := c.Users.SetPassword(ctx, alice, client.SetPasswordRequest{NewPassword: newPassword, VerificationCode: first.VerificationCode})
+	_, err = c.Users.SetPassword(ctx, alice, client.SetPasswordRequest{NewPassword: newPassword, VerificationCode: first.VerificationCode})
 	wantAPIError(t, err, 400, client.InvalidArgument, "CODE-woT0xc")
 	if _, err := c.Users.SetPassword(ctx, alice, client.SetPasswordRequest{NewPassword: newPassword, VerificationCode: second.VerificationCode}); err != nil {
 		t.Fatal(err)
@@ -100,9 +106,12 @@ func TestCodeExpiresOnTheServerClock(t *testing.T) {
 	srv := newServer(t, clienttest.WithClock(clock.Now), clienttest.WithCodeExpiry(10*time.Minute))
 	alice := addAlice(srv)
 	c := srv.Client()
-	reset, _ := c.Users.RequestPasswordReset(ctx, alice, client.ReturnCode())
+	reset, err := c.Users.RequestPasswordReset(ctx, alice, client.ReturnCode())
+	if err != nil {
+		t.Fatal(err)
+	}
 	clock.Add(10 * time.Minute)
-	_, err := c.Users.SetPassword(ctx, alice, client.SetPasswordRequest{NewPassword: newPassword, VerificationCode: reset.VerificationCode})
+	_, err = c.Users.SetPassword(ctx, alice, client.SetPasswordRequest{NewPassword: newPassword, VerificationCode: reset.VerificationCode})
 	wantAPIError(t, err, 400, client.FailedPrecondition, "CODE-QvUQ4P")
 }
 

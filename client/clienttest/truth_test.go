@@ -11,7 +11,7 @@ import (
 )
 
 // The tests of this file pin what a real ZITADEL v4.13.1 answered where the fake used to
-// differ (issue 9, items 1 to 6).
+// differed (items 1 to 6).
 
 // Item 1: users added through v2 without a password are ACTIVE; every password call works.
 func TestActiveUserWithoutPassword(t *testing.T) {

@@ -352,10 +352,21 @@ func TestConcurrentUseAndCleanClose(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	// A call held by an hour's delay when the server closes: Close ends the delay and the
+	// answer is lost; the caller gets an error, not a hang and not a success.
+	delaying := make(chan struct{})
+	clienttest.SetDelayHook(srv, func() { close(delaying) })
 	srv.DelayNext(1, time.Hour)
-	go c.Users.RequestPasswordReset(ctx, users[0], client.ReturnCode())
-	time.Sleep(5 * time.Millisecond)
-	srv.Close() // ends the delayed call
+	result := make(chan error, 1)
+	go func() {
+		_, err := c.Users.RequestPasswordReset(ctx, users[0], client.ReturnCode())
+		result <- err
+	}()
+	<-delaying // the call is inside the server, waiting
+	srv.Close()
+	if err := <-result; err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the delayed call after Close: err = %v, want the lost answer", err)
+	}
 	c.CloseIdleConnections()
 	deadline := time.Now().Add(2 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {

@@ -20,6 +20,14 @@
 //	-seed file.json    users, service users, organizations and the lockout policy (see below)
 //	-out file.json     also write the startup JSON there
 //	-lockout n         wrong passwords in a row that lock a user (default 0: no limit)
+//	-version major     answer as ZITADEL v4.13.1 (4, the default) or v3.4.9 (3): v3 has no
+//	                   CreateUser or UpdateUser (405), no Connect, and AddHumanUser answers 201
+//	-rate-limit n      answer API calls beyond n per second with 429 and Retry-After (a
+//	                   token bucket of burst n rounded up; not the token endpoint); 0: none
+//	-latency d         every answer waits d (e.g. 50ms) before it is written, as a remote
+//	                   server's would; the call itself is handled at once
+//	-hash-verifiers s  comma-separated schemes of imported password hashes (default bcrypt;
+//	                   also argon2, scrypt, pbkdf2, md5crypt, sha2, phpass)
 //	-quiet             do not log requests
 //
 // The seed file:
@@ -34,6 +42,37 @@
 //
 // A service user's "keyFile" is where its JSON key file is written (for a JWT profile
 // login); "clientSecret": true creates a client id and secret, printed in the startup JSON.
+// A user's "org" is an organization's name (created when new) or id.
+//
+// # Control API
+//
+// A test harness in any language (Playwright, pytest, curl) reads and steers the fake
+// through paths a real ZITADEL never serves, under /_fake/. Every call needs the
+// administrator's token ("Authorization: Bearer <pat>", the pat of the startup JSON; else
+// 401), takes and answers JSON, and answers errors as {"error": "..."}:
+//
+//	GET    /_fake/outbox             the notifications the fake would have sent (reset codes,
+//	                                 links), oldest first: [{"userId", "type": "email"|"sms",
+//	                                 "code", "link"}]; "link" is the urlTemplate expanded
+//	DELETE /_fake/outbox             empties it: {"cleared": n}
+//	POST   /_fake/reset              back to the seed: the state right after startup, with the
+//	                                 same users, organizations and service users (same ids,
+//	                                 keys, secrets, PAT), no sessions, no other users, an empty
+//	                                 outbox, the id counter and request counts of then, and
+//	                                 the clock back to the real time; answers {}
+//	POST   /_fake/users              one user as the seed file has them: {"userId", "orgId"};
+//	                                 a bad body, an unknown field, a taken id or username is
+//	                                 400 with the reason
+//	POST   /_fake/users/{id}/lock    locks the user (as LockUser; 404 for an unknown id):
+//	                                 {"userId", "state": "USER_STATE_LOCKED"}
+//	POST   /_fake/users/{id}/unlock  unlocks it; its failed password checks start over
+//	POST   /_fake/clock              {"advance": "2s"} (a Go or protobuf duration, not
+//	                                 negative) moves the fake's clock forward, for session
+//	                                 lifetimes, code expiry and token lifetimes: {"now": RFC 3339}
+//	GET    /_fake/clock              {"now": RFC 3339}
+//
+// An access token an application fetched from the token endpoint survives a reset, as
+// long as its service user is one of the seed's; see clienttest.Server.Restore.
 package main
 
 import (
@@ -44,9 +83,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -126,6 +167,35 @@ func (u *userFlags) Set(v string) error {
 	return nil
 }
 
+const usageHead = `Usage: zitadel-fake [flags]
+
+Serves the fake ZITADEL of package clienttest. Prints one line of JSON once it serves: url,
+issuer, pat, instanceId, defaultOrgId, orgs, users, serviceUsers.
+
+Flags:
+`
+
+const usageControl = `
+Control API, for test harnesses (paths no ZITADEL serves; every call needs the
+administrator's token, "Authorization: Bearer <pat>", else 401; JSON in and out; errors are
+{"error": "..."}):
+
+  GET    /_fake/outbox            the notifications the fake would have sent, oldest first:
+                                  [{"userId","type":"email"|"sms","code","link"}]
+  DELETE /_fake/outbox            empties the outbox: {"cleared": n}
+  POST   /_fake/reset             back to the seed: the state right after startup (the same
+                                  users, ids, keys, secrets and PAT; no sessions, no other
+                                  users, an empty outbox, the clock's offset 0): {}
+  POST   /_fake/users             a user as in the seed file (id, username, email, phone,
+                                  password, passwordHash, changeRequired, initial, org: a
+                                  name or an id): {"userId", "orgId"}; 400 on bad input
+  POST   /_fake/users/{id}/lock   locks a user: {"userId", "state"}; 404 for an unknown id
+  POST   /_fake/users/{id}/unlock unlocks a user (its failed checks start over)
+  POST   /_fake/clock             {"advance": "2s"} moves the fake's clock forward (session
+                                  lifetimes, code expiry, token lifetimes): {"now": RFC 3339}
+  GET    /_fake/clock             {"now": RFC 3339}
+`
+
 // run serves until ctx ends. It is main without the process: the test drives it too.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zitadel-fake", flag.ContinueOnError)
@@ -137,9 +207,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "also write the startup JSON to this file")
 	lockout := fs.Int("lockout", 0, "wrong passwords in a row that lock a user (0: no limit)")
 	quiet := fs.Bool("quiet", false, "do not log requests")
+	version := fs.Int("version", 4, "ZITADEL major version to answer as: 4 (v4.13.1) or 3 (v3.4.9)")
+	rateLimit := fs.Float64("rate-limit", 0, "API calls per second beyond which the fake answers 429 (0: no limit)")
+	latency := fs.Duration("latency", 0, "how long every answer waits before it is written, e.g. 50ms")
+	verifiers := fs.String("hash-verifiers", "bcrypt", "comma-separated schemes of imported password hashes")
 	var users userFlags
 	fs.Var(&users, "user", `a user "name:password"; repeatable`)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageHead)
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), usageControl)
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
 	var sd seed
@@ -159,11 +241,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}{*lockout}
 	}
 
+	if *version != 3 && *version != 4 {
+		return fmt.Errorf("-version %d: want 3 or 4", *version)
+	}
+	if *latency < 0 {
+		return fmt.Errorf("-latency %v: must not be negative", *latency)
+	}
+	schemes, err := hashSchemes(*verifiers)
+	if err != nil {
+		return err
+	}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	opts := []clienttest.ServerOption{clienttest.WithListener(l)}
+	ctl := &control{clock: &offsetClock{}}
+	opts := []clienttest.ServerOption{clienttest.WithListener(l), clienttest.WithVersion(*version),
+		clienttest.WithRateLimit(*rateLimit), clienttest.WithLatency(*latency), clienttest.WithHashVerifiers(schemes...),
+		clienttest.WithClock(ctl.clock.Now), clienttest.WithMiddleware(ctl.middleware)}
 	if *publicURL != "" {
 		opts = append(opts, clienttest.WithPublicURL(*publicURL))
 	}
@@ -171,7 +266,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		opts = append(opts, clienttest.WithPAT(*pat))
 	}
 	if !*quiet {
-		opts = append(opts, clienttest.WithLogger(slog.New(slog.NewTextHandler(stderr, nil))))
+		ctl.logger = slog.New(slog.NewTextHandler(stderr, nil))
+		opts = append(opts, clienttest.WithLogger(ctl.logger))
 	}
 	if sd.Lockout != nil {
 		opts = append(opts, clienttest.WithLockout(client.Lockout{MaxPasswordAttempts: sd.Lockout.MaxPasswordAttempts}))
@@ -184,6 +280,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	line, _ := json.Marshal(st)
+	ctl.ready(srv, st) // from here on, control calls change st
 	if *out != "" {
 		if err := os.WriteFile(*out, append(line, '\n'), 0o600); err != nil {
 			return err
@@ -196,6 +293,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// knownSchemes are the names clienttest.WithHashVerifiers takes.
+var knownSchemes = []string{"bcrypt", "argon2", "argon2i", "argon2id", "scrypt", "pbkdf2", "md5crypt", "md5", "sha2", "sha256crypt", "sha512crypt", "phpass"}
+
+// hashSchemes reads -hash-verifiers, refusing unknown names before the server would panic.
+func hashSchemes(list string) ([]string, error) {
+	var out []string
+	for name := range strings.SplitSeq(list, ",") {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name == "" {
+			continue
+		}
+		if !slices.Contains(knownSchemes, name) {
+			return nil, fmt.Errorf("-hash-verifiers: unknown scheme %q (known: %s)", name, strings.Join(knownSchemes, ", "))
+		}
+		out = append(out, name)
+	}
+	return out, nil
+}
+
 // apply seeds the server and returns its startup state.
 func apply(srv *clienttest.Server, sd *seed) (*state, error) {
 	st := &state{URL: srv.URL(), Issuer: srv.Issuer(), PAT: srv.PAT(), InstanceID: srv.InstanceID(), DefaultOrgID: srv.DefaultOrgID(),
@@ -203,35 +319,19 @@ func apply(srv *clienttest.Server, sd *seed) (*state, error) {
 	if listening := srv.URL(); strings.Contains(listening, "://0.0.0.0:") || strings.Contains(listening, "://[::]:") {
 		st.Issuer = "" // the issuer is whatever host the clients use
 	}
-	orgID := func(name string) string {
-		if name == "" {
-			return ""
-		}
-		if id, ok := st.Orgs[name]; ok {
-			return id
-		}
-		st.Orgs[name] = srv.AddOrg()
-		return st.Orgs[name]
-	}
 	for _, name := range sd.Orgs {
-		orgID(name)
+		orgID(srv, st, name)
 	}
 	for _, u := range sd.Users {
-		if u.Username == "" {
-			return nil, errors.New("a seeded user has no username")
-		}
-		if _, dup := st.Users[u.Username]; dup {
+		if _, dup := st.Users[u.Username]; dup && u.Username != "" {
 			return nil, fmt.Errorf("user %q is seeded twice", u.Username)
 		}
-		email := u.Email
-		if email == "" {
-			email = u.Username + "@example.com"
+		if _, _, err := addSeedUser(srv, st, u); err != nil {
+			return nil, err
 		}
-		st.Users[u.Username] = srv.AddHumanUser(clienttest.HumanUser{ID: u.ID, OrgID: orgID(u.Org), Username: u.Username, Email: email,
-			Phone: u.Phone, Password: u.Password, PasswordHash: u.PasswordHash, ChangeRequired: u.ChangeRequired, Initial: u.Initial})
 	}
 	for _, su := range sd.ServiceUsers {
-		id := srv.AddServiceUser(clienttest.ServiceUser{OrgID: orgID(su.Org), Username: su.Username, Admin: su.Admin})
+		id := srv.AddServiceUser(clienttest.ServiceUser{OrgID: orgID(srv, st, su.Org), Username: su.Username, Admin: su.Admin})
 		ss := serviceState{UserID: id}
 		if su.KeyFile != "" {
 			if err := os.WriteFile(su.KeyFile, srv.KeyFile(id), 0o600); err != nil {
@@ -248,4 +348,42 @@ func apply(srv *clienttest.Server, sd *seed) (*state, error) {
 		st.ServiceUsers[su.Username] = ss
 	}
 	return st, nil
+}
+
+// orgID is the organization a seeded user names: "" is the default organization, a name
+// the seed or an earlier user named is that organization, an organization's id is that
+// organization, and any other name creates one.
+func orgID(srv *clienttest.Server, st *state, name string) string {
+	if name == "" {
+		return st.DefaultOrgID
+	}
+	if id, ok := st.Orgs[name]; ok {
+		return id
+	}
+	if name == st.DefaultOrgID || slices.Contains(slices.Collect(maps.Values(st.Orgs)), name) {
+		return name
+	}
+	st.Orgs[name] = srv.AddOrg()
+	return st.Orgs[name]
+}
+
+// addSeedUser adds a user of the seed file (or of POST /_fake/users) and records it in st.
+func addSeedUser(srv *clienttest.Server, st *state, u seedUser) (userID, org string, err error) {
+	switch {
+	case u.Username == "":
+		return "", "", errors.New("a user has no username")
+	case u.Password != "" && u.PasswordHash != "":
+		return "", "", fmt.Errorf("user %q: password and passwordHash are exclusive", u.Username)
+	case u.Initial && (u.Password != "" || u.PasswordHash != "" || u.ChangeRequired):
+		return "", "", fmt.Errorf("user %q: an initial user has no password (initial excludes password, passwordHash and changeRequired)", u.Username)
+	}
+	email := u.Email
+	if email == "" {
+		email = u.Username + "@example.com"
+	}
+	org = orgID(srv, st, u.Org)
+	userID = srv.AddHumanUser(clienttest.HumanUser{ID: u.ID, OrgID: org, Username: u.Username, Email: email,
+		Phone: u.Phone, Password: u.Password, PasswordHash: u.PasswordHash, ChangeRequired: u.ChangeRequired, Initial: u.Initial})
+	st.Users[u.Username] = userID
+	return userID, org, nil
 }

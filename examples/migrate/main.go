@@ -1,5 +1,7 @@
-// Command migrate shows every v1 password call next to the v2 call that replaces it, each
-// run on a fresh in-memory fake ZITADEL, and compares where both leave the user:
+// Command migrate shows every v1 password call next to the current v2 call that replaces
+// it (ZITADEL v4's UpdateUser and CreateUser, not the deprecated v2 SetPassword and
+// AddHumanUser), each run on a fresh in-memory fake ZITADEL, and compares where both leave
+// the user:
 //
 //	go run ./examples/migrate
 //
@@ -60,7 +62,7 @@ var pairs = []pair{
 		},
 		after: func(ctx context.Context, e *env) error {
 			// v1 always required a change at the next login; v2 does so when asked.
-			_, err := e.c.Users.SetPassword(ctx, e.userID, client.SetPasswordRequest{NewPassword: newPassword, ChangeRequired: true})
+			_, err := e.c.Users.UpdateUser(ctx, e.userID, client.UpdateUserRequest{NewPassword: newPassword, ChangeRequired: true})
 			return err
 		},
 	},
@@ -72,7 +74,7 @@ var pairs = []pair{
 			return err
 		},
 		after: func(ctx context.Context, e *env) error {
-			_, err := e.c.Users.SetPassword(ctx, e.userID, client.SetPasswordRequest{NewPassword: newPassword, ChangeRequired: false})
+			_, err := e.c.Users.UpdateUser(ctx, e.userID, client.UpdateUserRequest{NewPassword: newPassword, ChangeRequired: false})
 			return err
 		},
 	},
@@ -103,7 +105,7 @@ var pairs = []pair{
 		},
 		after: func(ctx context.Context, e *env) error {
 			// v2 takes the user id and the current password, with any token allowed to.
-			_, err := e.c.Users.SetPassword(ctx, e.userID, client.SetPasswordRequest{NewPassword: newPassword, CurrentPassword: oldPassword})
+			_, err := e.c.Users.UpdateUser(ctx, e.userID, client.UpdateUserRequest{NewPassword: newPassword, CurrentPassword: oldPassword})
 			return err
 		},
 	},
@@ -121,7 +123,7 @@ var pairs = []pair{
 			return nil
 		},
 		after: func(ctx context.Context, e *env) error {
-			added, err := e.c.Users.AddHumanUser(ctx, client.AddHumanUserRequest{OrgID: e.org, Username: "minnie", GivenName: "Minnie",
+			added, err := e.c.Users.CreateUser(ctx, client.CreateUserRequest{OrgID: e.org, Username: "minnie", GivenName: "Minnie",
 				FamilyName: "Mouse", Email: "minnie@example.com", EmailVerified: true, Password: newPassword, ChangeRequired: true})
 			if err != nil {
 				return err

@@ -1,4 +1,5 @@
-// Command quickstart walks through ZITADEL's password flows with zitpass-go.
+// Command quickstart walks through ZITADEL's password flows with zitpass-go's current
+// calls.
 //
 // With no configuration it starts an in-memory fake ZITADEL (package clienttest) and runs
 // against it:
@@ -6,13 +7,15 @@
 //	go run ./examples/quickstart
 //
 // To run against a real instance, set ZITADEL_URL and credentials (ZITADEL_PAT,
-// ZITADEL_KEY_FILE, or ZITADEL_CLIENT_ID and ZITADEL_CLIENT_SECRET; see client.NewFromEnv)
-// and name a human user whose password may be changed:
+// ZITADEL_KEY_FILE, or ZITADEL_CLIENT_ID and ZITADEL_CLIENT_SECRET; see client.NewFromEnv):
 //
-//	ZITADEL_URL=https://acme.zitadel.cloud ZITADEL_PAT=... go run ./examples/quickstart -user 2801...
+//	ZITADEL_URL=https://acme.zitadel.cloud ZITADEL_PAT=... go run ./examples/quickstart
 //
-// The flow: set an initial password with the deprecated v1 call, request a reset code
-// (v2), set a new password with the code (v2), then show the typed error of a wrong code.
+// The flow: create a user with a password (CreateUser), check it (VerifyPassword), request
+// a reset code (RequestPasswordReset, returned instead of emailed), set a new password with
+// the code (UpdateUser), check the new one, and show the named outcomes of a wrong code and
+// a wrong password. The user it created is deleted at the end, so nothing is left behind
+// on a real instance, and no email is sent (the email is created verified).
 package main
 
 import (
@@ -23,6 +26,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/zitpass/zitpass-go/client"
@@ -30,16 +34,15 @@ import (
 )
 
 func main() {
-	userID := flag.String("user", "", "id of a human user on the real instance (required with ZITADEL_URL or ZITADEL_DOMAIN)")
 	verbose := flag.Bool("v", false, "log each HTTP attempt")
 	flag.Parse()
-	if err := run(*userID, *verbose); err != nil {
+	if err := run(*verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(userID string, verbose bool) error {
+func run(verbose bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var opts []client.Option
@@ -51,55 +54,78 @@ func run(userID string, verbose bool) error {
 	if os.Getenv(client.EnvURL) == "" && os.Getenv(client.EnvDomain) == "" {
 		srv := clienttest.NewServer()
 		defer srv.Close()
-		userID = srv.AddHumanUser(clienttest.HumanUser{Username: "alice", Email: "alice@example.com"})
 		c = srv.Client(opts...)
-		fmt.Printf("Started an in-memory fake ZITADEL at %s with user alice (%s).\n", srv.URL(), userID)
+		fmt.Printf("Started an in-memory fake ZITADEL at %s.\n", srv.URL())
 	} else {
-		if userID == "" {
-			return errors.New("-user is required when running against a real instance")
-		}
 		var err error
 		if c, err = client.NewFromEnv(ctx, opts...); err != nil {
 			return err
 		}
-		fmt.Printf("Using the ZITADEL instance at %s, user %s.\n", c.BaseURL(), userID)
+		fmt.Printf("Using the ZITADEL instance at %s.\n", c.BaseURL())
 	}
 
-	fmt.Println("\n1. Set an initial password with ManagementService.SetHumanInitialPassword (v1, deprecated).")
-	//lint:ignore SA1019 the quickstart shows the deprecated call on purpose
-	d, err := c.Management.SetHumanInitialPassword(ctx, userID, strongPassword())
+	name := "quickstart-" + strings.ToLower(rand.Text()[:8])
+	password := strongPassword()
+	fmt.Printf("\n1. Create the user %s with a password (UserService.CreateUser).\n", name)
+	user, err := c.Users.CreateUser(ctx, client.CreateUserRequest{
+		Username: name, GivenName: "Quick", FamilyName: "Start",
+		Email: name + "@example.com", EmailVerified: true, Password: password,
+	})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("   done: sequence %d, organization %s; ZITADEL will ask for a new password at the next login.\n", d.Sequence, d.ResourceOwner)
+	defer func() {
+		// Clean up on a context of its own, so that it runs also after a timeout.
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if _, err := c.Users.DeleteUser(dctx, user.UserID); err == nil {
+			fmt.Printf("\nDeleted the user %s (UserService.DeleteUser).\n", user.UserID)
+		}
+	}()
+	fmt.Printf("   created %s in organization %s.\n", user.UserID, user.Details.ResourceOwner)
 
-	fmt.Println("\n2. Request a reset code with UserService.RequestPasswordReset (v2), returned instead of emailed.")
-	reset, err := c.Users.RequestPasswordReset(ctx, userID, client.ReturnCode())
+	fmt.Println("\n2. Check the password, as a login would (SessionService.VerifyPassword).")
+	if err := c.Sessions.VerifyPassword(ctx, client.ByUserID(user.UserID), password); err != nil {
+		return err
+	}
+	fmt.Println("   right.")
+
+	fmt.Println("\n3. Forgot it: request a reset code, returned instead of emailed (UserService.RequestPasswordReset).")
+	reset, err := c.Users.RequestPasswordReset(ctx, user.UserID, client.ReturnCode())
 	if err != nil {
 		return err
 	}
-	fmt.Printf("   got a code of %d characters (%s…).\n", len(reset.VerificationCode), reset.VerificationCode[:1])
+	fmt.Printf("   got a code of %d characters.\n", len(reset.VerificationCode))
 
-	fmt.Println("\n3. Set a new password with the code using UserService.SetPassword (v2).")
-	d, err = c.Users.SetPassword(ctx, userID, client.SetPasswordRequest{NewPassword: strongPassword(), VerificationCode: reset.VerificationCode})
-	if err != nil {
-		return err
+	fmt.Println("\n4. A wrong code is a named outcome: errors.Is(err, client.ErrInvalidCode).")
+	newPassword := strongPassword()
+	_, err = c.Users.UpdateUser(ctx, user.UserID, client.UpdateUserRequest{NewPassword: newPassword, VerificationCode: "WRONG1"})
+	if !errors.Is(err, client.ErrInvalidCode) {
+		return fmt.Errorf("expected ErrInvalidCode, got %v", err)
 	}
-	fmt.Printf("   done: sequence %d, changed %s.\n", d.Sequence, d.ChangeDate.Format(time.RFC3339))
-
-	fmt.Println("\n4. Try a wrong code and inspect the typed error.")
-	if _, err := c.Users.RequestPasswordReset(ctx, userID, client.ReturnCode()); err != nil {
-		return err
-	}
-	_, err = c.Users.SetPassword(ctx, userID, client.SetPasswordRequest{NewPassword: strongPassword(), VerificationCode: "WRONG1"})
 	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) {
-		return fmt.Errorf("expected an API error, got %v", err)
+	errors.As(err, &apiErr)
+	fmt.Printf("   %v\n   (HTTP %d, gRPC code %v, ZITADEL id %s: match the outcome, not the id or the message)\n",
+		err, apiErr.StatusCode, apiErr.Code, apiErr.ID)
+
+	fmt.Println("\n5. Set the new password with the code (UserService.UpdateUser).")
+	d, err := c.Users.UpdateUser(ctx, user.UserID, client.UpdateUserRequest{NewPassword: newPassword, VerificationCode: reset.VerificationCode})
+	if err != nil {
+		return err
 	}
-	fmt.Printf("   error: %v\n", err)
-	fmt.Printf("   HTTP %d, gRPC code %v, ZITADEL id %s, errors.Is(err, client.ErrInvalidArgument) = %t\n",
-		apiErr.StatusCode, apiErr.Code, apiErr.ID, errors.Is(err, client.ErrInvalidArgument))
-	fmt.Println("\nDone. Match errors on the id and the code, never on the message: ZITADEL translates messages.")
+	fmt.Printf("   changed at %s.\n", d.ChangeDate.Format(time.RFC3339))
+
+	fmt.Println("\n6. The old password is wrong now: errors.Is(err, client.ErrWrongPassword).")
+	err = c.Sessions.VerifyPassword(ctx, client.ByUserID(user.UserID), password)
+	if !errors.Is(err, client.ErrWrongPassword) {
+		return fmt.Errorf("expected ErrWrongPassword, got %v", err)
+	}
+	errors.As(err, &apiErr)
+	fmt.Printf("   wrong, %d failed attempt(s) in a row (each counts toward the lockout policy).\n", apiErr.FailedAttempts)
+	if err := c.Sessions.VerifyPassword(ctx, client.ByUserID(user.UserID), newPassword); err != nil {
+		return err
+	}
+	fmt.Println("   the new one is right.")
 	return nil
 }
 

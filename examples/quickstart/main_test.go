@@ -6,7 +6,7 @@ import "testing"
 func TestRuns(t *testing.T) {
 	t.Setenv("ZITADEL_URL", "")
 	t.Setenv("ZITADEL_DOMAIN", "")
-	if err := run("", false); err != nil {
+	if err := run(false); err != nil {
 		t.Fatal(err)
 	}
 }

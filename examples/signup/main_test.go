@@ -19,9 +19,11 @@ func TestRuns(t *testing.T) {
 		`"Pässw0rd" meets the policy`,
 		`"PÄSSW0RD!" refused before sending: [no lower case letter (a-z)]`,
 		"5 wrong passwords lock the account",
-		"refused (COMMAND-3M0fs), 1 failed attempt(s) in a row",
+		"password login allowed; a password check counts for 240h0m0s",
+		"refused (ErrWrongPassword), 1 failed attempt(s) in a row",
 		"right password: accepted",
 		"User state Active",
+		"The password expires at ",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
