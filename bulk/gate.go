@@ -14,8 +14,12 @@ const (
 	rateFactor = 0.9 // a refusal cuts the rate to this share of what the server accepted
 	// rateRaise is the growth of a learned rate in the first second it binds without a
 	// refusal; the k-th such second since the last cut grows it by k × rateRaise, so that a
-	// rate learned too low (a refusal of another cause, a short measure) soon recovers.
+	// rate learned too low soon recovers, but only up to near the rate that was refused
+	// (nearCeiling of it). From there it probes by probeRaise a second: a limit is most
+	// likely where it was (the plateau of TCP CUBIC, for the same reason).
 	rateRaise   = 0.05
+	nearCeiling = 0.98
+	probeRaise  = 0.01
 	rateBinding = 0.8 // the rate binds when requests go out at this share of it or more
 	minRate     = 0.5 // the learned rate never falls below this, in requests per second
 	// defaultPause is the shared pause after a 429 whose Retry-After is unknown: the
@@ -43,6 +47,7 @@ type gate struct {
 	cutAt    time.Time // the last cut of the learned rate
 	raisedAt time.Time // the last raise (or cut)
 	raises   int       // binding seconds since the last cut
+	ceiling  float64   // the rate the last cut answered: the limit was at or below it
 	suspect  time.Time // the first of a round of refusals of unknown cause
 	sent     meter     // requests let through
 	accepted meter     // answers that were no refusal
@@ -146,15 +151,17 @@ func (g *gate) throttled(sent, at time.Time, retryAfter time.Duration, known boo
 		return
 	}
 	g.learned = math.Max(minRate, base*rateFactor)
+	g.ceiling = base
 	now := g.clock.Now()
 	g.cutAt, g.raisedAt, g.raises, g.suspect = now, now, 0, time.Time{}
 	g.lim.SetLimitAt(now, rate.Limit(g.rate()))
 }
 
 // raise lets a learned rate grow for every whole second in which it bound without a
-// refusal, the k-th such second since the last cut by k × rateRaise, up to the rate the
-// caller set. A rate that does not bind (the concurrency limit or the input is slower)
-// stays: there is no evidence for more.
+// refusal: the k-th such second since the last cut by k × rateRaise up to near the rate
+// that cut answered, then by probeRaise; never above the rate the caller set. A rate that
+// does not bind (the concurrency limit or the input is slower) stays: there is no evidence
+// for more.
 func (g *gate) raise(now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -171,7 +178,13 @@ func (g *gate) raise(now time.Time) {
 	}
 	for range secs {
 		g.raises++
-		g.learned *= 1 + rateRaise*float64(g.raises)
+		plateau := nearCeiling * g.ceiling
+		switch {
+		case g.learned >= plateau:
+			g.learned *= 1 + probeRaise
+		default:
+			g.learned = math.Min(plateau, g.learned*(1+rateRaise*float64(g.raises)))
+		}
 	}
 	if g.told > 0 && g.learned >= g.told {
 		g.learned = 0
@@ -202,7 +215,6 @@ func (g *gate) current() float64 {
 // seconds, so that a refusal learned of late (when the client retries it) can still be
 // measured against the second before it.
 type meter struct {
-	first time.Time // the first event: a rate is not measured over time before it
 	slots [meterSlots]struct {
 		at int64 // the slot's index since the epoch
 		n  int
@@ -215,9 +227,6 @@ const (
 )
 
 func (m *meter) add(t time.Time) {
-	if m.first.IsZero() {
-		m.first = t
-	}
 	i := t.UnixNano() / slotLen
 	s := &m.slots[i%meterSlots]
 	if s.at != i {
@@ -227,8 +236,9 @@ func (m *meter) add(t time.Time) {
 }
 
 // perSecond returns the rate of events over the second before t: the ten whole slots
-// before t's slot and the part of t's slot up to t, or the time since the first event
-// when that is shorter (then at least 10 ms).
+// before t's slot and the part of t's slot up to t. It is a whole second even when the
+// first event is more recent: a server's rate limiter lets a burst through first (a token
+// bucket starts full), and a shorter measure would take that burst for its rate.
 func (m *meter) perSecond(t time.Time) float64 {
 	i := t.UnixNano() / slotLen
 	n := 0
@@ -238,8 +248,5 @@ func (m *meter) perSecond(t time.Time) float64 {
 		}
 	}
 	span := time.Second + time.Duration(t.UnixNano()-i*slotLen)
-	if since := t.Sub(m.first); since < span {
-		span = max(since, 10*time.Millisecond)
-	}
 	return float64(n) / span.Seconds()
 }

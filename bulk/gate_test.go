@@ -115,8 +115,9 @@ func TestGateRaisesABindingRate(t *testing.T) {
 	g := newGate(clk, 0)
 	accepted(g, clk, 20)
 	g.throttled(clk.Now(), clk.Now(), 0, true) // 18/s
+	g.ceiling = 100                            // as if a much higher rate had been refused
 	waitN(t, g, clk, 18*4)                     // seconds at the rate: it binds
-	// The k-th binding second raises it by 5k %.
+	// The k-th binding second raises it by 5k %, far below the ceiling.
 	want := 18.0
 	for k := 1; clk.Now().Sub(g.cutAt) >= time.Duration(k)*time.Second; k++ {
 		want *= 1 + 0.05*float64(k)
@@ -182,18 +183,41 @@ func TestGateLearnedRateHasAFloor(t *testing.T) {
 	}
 }
 
-// An import a quarter of a second old has answered at its rate for a quarter of a second,
-// not for the second the meter spans.
-func TestGateMeasuresOnlySinceTheFirstAnswer(t *testing.T) {
+// A server's limiter lets a burst through first: 200 answers in the first quarter of a
+// second are 200 in that second, not 800 a second.
+func TestGateMeasuresAWholeSecond(t *testing.T) {
 	clk := newFakeClock()
 	g := newGate(clk, 0)
 	for range 200 {
 		g.accept(clk.Now())
-		clk.Advance(1250 * time.Microsecond) // 800/s
+		clk.Advance(1250 * time.Microsecond)
 	}
 	g.throttled(clk.Now(), clk.Now(), 0, true)
-	if got := g.current(); math.Abs(got-720) > 1 {
-		t.Fatalf("learned %.1f/s from 800/s for 0.25 s, want 720", got)
+	// The second measured ends in a slot begun 50 ms ago: 200 over 1.05 s, × 0.9.
+	if got, want := g.current(), 0.9*200/1.05; math.Abs(got-want) > 0.1 {
+		t.Fatalf("learned %.1f/s from 200 answers in a quarter of a second, want %.1f", got, want)
+	}
+}
+
+// Regrowth is fast up to near the rate that was refused, then a slow probe.
+func TestGateRaisesFastToThePlateauThenProbes(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	accepted(g, clk, 50)
+	g.throttled(clk.Now(), clk.Now(), 0, true) // 45/s, ceiling 50
+	var rates []float64
+	for range 8 {
+		waitN(t, g, clk, int(g.current())) // a binding second
+		rates = append(rates, g.current())
+	}
+	// Each second's raise happens at its first request: rates[i] is after i raises.
+	if rates[1] != 47.25 || rates[2] != 49 {
+		t.Fatalf("rates %v: want 45, 45×1.05 = 47.25, then the plateau 49", rates)
+	}
+	for i := 3; i < len(rates); i++ {
+		if r := rates[i] / rates[i-1]; math.Abs(r-1.01) > 0.001 {
+			t.Fatalf("rates %v: above the plateau it grows 1%% a second", rates)
+		}
 	}
 }
 

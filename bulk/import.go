@@ -262,7 +262,7 @@ func (r *run) call(ctx context.Context, k kind, fn func(context.Context) error) 
 		return err
 	}
 	started := r.clock.Now()
-	p := &probe{r: r, ctx: ctx, prepaid: true, started: started}
+	p := &probe{r: r, ctx: ctx, started: started}
 	r.window.begin()
 	err := fn(httptrace.WithClientTrace(ctx, p.trace()))
 	seen := p.finish()

@@ -184,8 +184,8 @@ func TestWindowLatencyBaselinePerKind(t *testing.T) {
 			s.complete(x)
 		}
 	}
-	if got := s.limit(); got != 32 {
-		t.Fatalf("mixed passwords and hashes: limit %d, want 32 (slow start, each kind against its own baseline)", got)
+	if got, want := s.limit(), min(64, initialLimit<<3); got != want {
+		t.Fatalf("mixed passwords and hashes: limit %d, want %d (slow start, each kind against its own baseline)", got, want)
 	}
 }
 

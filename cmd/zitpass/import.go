@@ -49,9 +49,17 @@ users without orgId) and ZITADEL_ISSUER.
 Flags:
 `
 
-func runImport(ctx context.Context, args []string, sio stdio) int {
+// The exit statuses of zitpass import.
+const (
+	exitOK    = 0
+	exitFail  = 1 // a user was not created (or not done), or the input or output failed
+	exitUsage = 2
+)
+
+// runImport is "zitpass import": it returns the exit status.
+func runImport(ctx context.Context, args []string, env cmdEnv) int {
 	fs := flag.NewFlagSet("zitpass import", flag.ContinueOnError)
-	fs.SetOutput(sio.err)
+	fs.SetOutput(env.stderr)
 	inPath := fs.String("in", "", `the users, one JSON object per line ("-": standard input)`)
 	outPath := fs.String("out", "", "where to write the results (default standard output)")
 	rate := fs.Float64("rate", 0, "requests per second never to exceed (ZITADEL Cloud: 50); 0 learns the limit from 429 answers")
@@ -67,33 +75,33 @@ func runImport(ctx context.Context, args []string, sio stdio) int {
 		return exitUsage
 	}
 	if *inPath == "" || fs.NArg() > 0 {
-		fmt.Fprintln(sio.err, "zitpass import: -in is required, and nothing else may follow the flags")
+		fmt.Fprintln(env.stderr, "zitpass import: -in is required, and nothing else may follow the flags")
 		fs.Usage()
 		return exitUsage
 	}
-	in, total, err := openInput(*inPath, sio.in)
+	in, total, err := openInput(*inPath, env.stdin)
 	if err != nil {
-		fmt.Fprintln(sio.err, "zitpass import:", err)
+		fmt.Fprintln(env.stderr, "zitpass import:", err)
 		return exitFail
 	}
 	defer in.Close()
-	out, closeOut, err := openOutput(*outPath, sio.out)
+	out, closeOut, err := openOutput(*outPath, env.stdout)
 	if err != nil {
-		fmt.Fprintln(sio.err, "zitpass import:", err)
+		fmt.Fprintln(env.stderr, "zitpass import:", err)
 		return exitFail
 	}
 	c, err := client.NewFromEnv(ctx, client.WithUserAgent("zitpass/"+client.Version))
 	if err != nil {
-		fmt.Fprintln(sio.err, "zitpass import:", err)
+		fmt.Fprintln(env.stderr, "zitpass import:", err)
 		return exitFail
 	}
-	im := &importer{out: out, progress: newProgress(sio.err, sio.errTerminal, total)}
+	im := &importer{out: out, progress: newProgress(env.stderr, isTerminal(env.stderr), total)}
 	opts := bulk.Options{MaxConcurrency: *maxConc, RateLimit: *rate, Progress: im.progress.show}
 	for r := range bulk.Import(ctx, c, im.read(in), opts) {
 		im.write(resultOf(r))
 	}
 	werr := closeOut()
-	return im.finish(sio.err, ctx.Err() != nil, werr)
+	return im.finish(env.stderr, ctx.Err() != nil, werr)
 }
 
 // importer holds the state of one import command: the results file, shared by the reading
@@ -239,6 +247,16 @@ func (im *importer) finish(w io.Writer, interrupted bool, closeErr error) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// isTerminal reports whether w is a terminal, where the progress bar redraws its line.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // openInput opens the input and counts its lines when it is a regular file, for the
