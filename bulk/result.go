@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -40,6 +41,17 @@ func (o Outcome) String() string {
 func (o Outcome) MarshalText() ([]byte, error) {
 	s := o.String()
 	return []byte(strings.ToLower(s[:1]) + s[1:]), nil
+}
+
+// UnmarshalText reads the name MarshalText writes (or the one String returns).
+func (o *Outcome) UnmarshalText(b []byte) error {
+	for c := Created; c <= Failed; c++ {
+		if name := c.String(); strings.EqualFold(string(b), name) {
+			*o = c
+			return nil
+		}
+	}
+	return errors.New("zitpass: unknown outcome " + strconv.Quote(string(b)))
 }
 
 // Result is the outcome for one user. It prints and logs the user with its secrets masked.

@@ -31,7 +31,7 @@ defaults to the email, and at most one of password (the server hashes it) and pa
 (imported as is: bcrypt $2a$/$2b$/$2y$, argon2, ...) is set. Unknown fields are an error.
 Example line:
 
-  {"id":"u-1001","orgId":"","username":"alice","givenName":"Alice","familyName":"Smith","email":"alice@example.com","emailVerified":true,"phone":"+41790000001","password":"","passwordHash":"$2y$12$Eus9pQVoXbKzbqSvCd8j3OxqCKLbxGf8lQo9Nz9b6dIgUaGX1eoTy","changeRequired":false}
+  {"id":"u-1001","orgId":"","username":"alice","givenName":"Alice","familyName":"Smith","email":"alice@example.com","emailVerified":true,"phone":"+41790000001","password":"","passwordHash":"$2a$10$C6g7Dzg4S.HeAXFP6SvTVOVOp9nBCvc15pnaCh8U/R.1wVqLFqfTu","changeRequired":false}
 
 Output (-out, default standard output): one JSON object per user, as it completes:
   {"id":"u-1001","outcome":"created"}
