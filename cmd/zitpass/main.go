@@ -2,11 +2,13 @@
 // application's ZITADEL passwords.
 //
 //	zitpass conformance -url URL [-org ID] [-record FILE] [-yes]
+//	zitpass import -in users.jsonl [-out results.jsonl] [-rate 50] [-max-concurrency 32]
 //
 // conformance runs the SDK's scenario suite against a ZITADEL and against the fake of
 // package clienttest configured like it, and prints the steps whose answers differ (see
-// "zitpass conformance -help"). Credentials come from the environment, as
-// client.NewFromEnv reads them.
+// "zitpass conformance -help"). import creates users from a JSON Lines file with
+// package bulk, each exactly once however often it runs (see "zitpass import -help").
+// Credentials come from the environment, as client.NewFromEnv reads them.
 package main
 
 import (
@@ -33,6 +35,7 @@ type subcommand func(ctx context.Context, args []string, env cmdEnv) int
 // subcommands are the commands zitpass dispatches to, by name.
 var subcommands = map[string]subcommand{
 	"conformance": runConformance,
+	"import":      runImport,
 }
 
 func main() {

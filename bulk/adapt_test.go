@@ -1,0 +1,119 @@
+package bulk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"testing"
+	"time"
+
+	"github.com/zitpass/zitpass-go/client"
+	"github.com/zitpass/zitpass-go/client/clienttest"
+)
+
+func testUsers(n int) iter.Seq[User] {
+	return func(yield func(User) bool) {
+		for i := range n {
+			u := User{ID: fmt.Sprintf("u-%05d", i), GivenName: "G", FamilyName: "F", Email: fmt.Sprintf("u%05d@example.com", i)}
+			if !yield(u) {
+				return
+			}
+		}
+	}
+}
+
+// fastRetries is a client whose own retries do not wait.
+func fastRetries(srv *clienttest.Server) *client.Client {
+	return srv.Client(client.WithRetryPolicy(client.RetryPolicy{MinBackoff: time.Microsecond, MaxBackoff: time.Microsecond}))
+}
+
+// limits runs an import of n users against a server 20 ms away, calls fault once the
+// limit has reached trigger, and returns the highest limit from then to its first cut,
+// the lowest after it, and the highest after that. Real time: the limit reacts to latency,
+// and the learned rate to the time between answers; a test clock would have to model both.
+func limits(t *testing.T, srv *clienttest.Server, n, trigger int, fault func()) (peak, low, again int) {
+	t.Helper()
+	r := newRun(fastRetries(srv), Options{MaxConcurrency: 32}, realClock{})
+	injected := false
+	low = 1 << 30
+	r.results(context.Background(), testUsers(n), func(res Result) bool {
+		if res.Outcome != Created {
+			t.Fatalf("%s: %v %v", res.User.ID, res.Outcome, res.Err)
+		}
+		l := r.window.current()
+		switch {
+		case !injected:
+			if l >= trigger {
+				injected, peak = true, l
+				fault()
+			}
+		case low == 1<<30 && l >= peak:
+			peak = l
+		case l < low:
+			low, again = l, l
+		default:
+			again = max(again, l)
+		}
+		return true
+	})
+	if !injected {
+		t.Fatalf("the limit never reached %d", trigger)
+	}
+	t.Logf("limit %d, then down to %d, then up to %d", peak, low, again)
+	return peak, low, again
+}
+
+// 429s shrink the concurrency; clean answers after them grow it back.
+func TestConcurrencyShrinksOn429AndRecovers(t *testing.T) {
+	srv := clienttest.NewServer(clienttest.WithLatency(20 * time.Millisecond))
+	defer srv.Close()
+	peak, low, last := limits(t, srv, 1000, 16, func() { srv.FailNext(12, 429) })
+	if low > peak/2 {
+		t.Fatalf("429s: the limit went from %d down to only %d", peak, low)
+	}
+	if last < peak {
+		t.Fatalf("after the 429s the limit recovered to %d of %d", last, peak)
+	}
+	if n := srv.RequestCount("POST", "/v2/users/new"); n < 1000+12 {
+		t.Fatalf("%d creates for 1000 users and 12 refusals", n)
+	}
+}
+
+// ZITADEL's write conflicts (SQLSTATE 23505) shrink it too.
+func TestConcurrencyShrinksOnWriteConflictsAndRecovers(t *testing.T) {
+	srv := clienttest.NewServer(clienttest.WithLatency(20 * time.Millisecond))
+	defer srv.Close()
+	peak, low, last := limits(t, srv, 1000, 16, func() { srv.InjectFault(clienttest.Fault{Count: 12, WriteConflict: true}) })
+	if low > peak/2 {
+		t.Fatalf("write conflicts: the limit went from %d down to only %d", peak, low)
+	}
+	if last < peak {
+		t.Fatalf("after the write conflicts the limit recovered to %d of %d", last, peak)
+	}
+}
+
+// When the client gives up on a refusal (its four attempts all answered 503), the importer
+// tries again, a bounded number of rounds.
+func TestImporterRetriesWhatTheClientGaveUpOn(t *testing.T) {
+	for _, tc := range []struct {
+		refusals int
+		want     Outcome
+	}{{4, Created}, {8, Created}, {4 * tries, Failed}} {
+		srv := clienttest.NewServer()
+		srv.FailNext(tc.refusals, 503)
+		r := newRun(fastRetries(srv), Options{}, newFakeClock())
+		var got []Result
+		r.results(context.Background(), testUsers(1), func(res Result) bool {
+			got = append(got, res)
+			return true
+		})
+		srv.Close()
+		if len(got) != 1 || got[0].Outcome != tc.want {
+			t.Fatalf("%d refusals: %v, want one %v", tc.refusals, got, tc.want)
+		}
+		if tc.want == Failed && !errors.Is(got[0].Err, client.ErrUnavailable) {
+			t.Fatalf("%d refusals: Failed with %v, want ErrUnavailable", tc.refusals, got[0].Err)
+		}
+	}
+}

@@ -1,0 +1,254 @@
+package bulk
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+)
+
+// maxInWindow returns the most events in any half-open window [t, t+w).
+func maxInWindow(times []time.Time, w time.Duration) int {
+	most, j := 0, 0
+	for i := range times {
+		for times[i].Sub(times[j]) >= w {
+			j++
+		}
+		most = max(most, i-j+1)
+	}
+	return most
+}
+
+func waitN(t *testing.T, g *gate, clk *fakeClock, n int) []time.Time {
+	t.Helper()
+	var sent []time.Time
+	for range n {
+		if err := g.wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, clk.Now())
+	}
+	return sent
+}
+
+func TestGateNeverExceedsTheToldRate(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 10)
+	sent := waitN(t, g, clk, 50)
+	if got := maxInWindow(sent, time.Second); got > 10 {
+		t.Fatalf("%d requests in one second at RateLimit 10", got)
+	}
+	if span := sent[49].Sub(sent[0]); span < 4900*time.Millisecond || span > 5*time.Second {
+		t.Fatalf("50 requests at 10/s took %v, want 4.9s", span)
+	}
+}
+
+func TestGateWithoutRateDoesNotWait(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	start := clk.Now()
+	waitN(t, g, clk, 1000)
+	if d := clk.Now().Sub(start); d != 0 {
+		t.Fatalf("waited %v without a rate limit", d)
+	}
+}
+
+// A 429's Retry-After holds every request, not only the one that got it.
+func TestGatePauseHoldsEveryRequest(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	at := clk.Now()
+	g.throttled(at, at, 3*time.Second, true)
+	for range 3 {
+		sent := waitN(t, g, clk, 1)[0]
+		if sent.Before(at.Add(3 * time.Second)) {
+			t.Fatalf("a request went out %v after a 429 with Retry-After 3", sent.Sub(at))
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	g.throttled(clk.Now(), clk.Now(), time.Minute, true)
+	if err := g.wait(ctx); err == nil {
+		t.Fatal("a wait in a pause outlived its context")
+	}
+}
+
+// accepted records n answers spread evenly over the next second, and ends it.
+func accepted(g *gate, clk *fakeClock, n int) {
+	step := time.Second / time.Duration(n)
+	for range n {
+		g.accept(clk.Now())
+		clk.Advance(step)
+	}
+}
+
+func TestGateLearnsTheRateFromRefusals(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	accepted(g, clk, 40)
+	g.throttled(clk.Now(), clk.Now(), 0, true)
+	if got := g.current(); math.Abs(got-36) > 0.01 {
+		t.Fatalf("learned %.2f/s from a refusal after 40 accepted in a second, want 36", got)
+	}
+	// Refusals of requests sent before the cut answer the old rate: no second cut.
+	before := clk.Now().Add(-time.Millisecond)
+	clk.Advance(time.Millisecond)
+	g.throttled(before, clk.Now(), 0, true)
+	if got := g.current(); math.Abs(got-36) > 0.01 {
+		t.Fatalf("a stale refusal cut the rate again to %.2f", got)
+	}
+	// A refusal of a request sent after the cut does cut, from the rate in force.
+	clk.Advance(time.Millisecond)
+	g.throttled(clk.Now(), clk.Now(), 0, true)
+	if got := g.current(); math.Abs(got-32.4) > 0.01 {
+		t.Fatalf("second cut: %.2f, want 36×0.9 = 32.4", got)
+	}
+	sent := waitN(t, g, clk, 33)
+	want := 987654320 * time.Nanosecond // 32 intervals at 32.4/s
+	if span := sent[32].Sub(sent[0]); span < want-time.Millisecond {
+		t.Fatalf("33 requests in %v at a learned 32.4/s, want %v", span, want)
+	}
+}
+
+func TestGateRaisesABindingRate(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	accepted(g, clk, 20)
+	g.throttled(clk.Now(), clk.Now(), 0, true) // 18/s
+	g.ceiling = 100                            // as if a much higher rate had been refused
+	waitN(t, g, clk, 18*4)                     // seconds at the rate: it binds
+	// The k-th binding second raises it by 5k %, far below the ceiling.
+	want := 18.0
+	for k := 1; clk.Now().Sub(g.cutAt) >= time.Duration(k)*time.Second; k++ {
+		want *= 1 + 0.05*float64(k)
+	}
+	if got := g.current(); math.Abs(got-want) > 0.01 || want < 18*1.05*1.1 {
+		t.Fatalf("after %v binding: %.2f/s, want %.2f", clk.Now().Sub(g.cutAt), got, want)
+	}
+}
+
+func TestGateKeepsARateThatDoesNotBind(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	accepted(g, clk, 20)
+	g.throttled(clk.Now(), clk.Now(), 0, true) // 18/s
+	for range 10 {
+		clk.Advance(time.Second) // one request a second: far below the rate
+		waitN(t, g, clk, 1)
+	}
+	if got := g.current(); math.Abs(got-18) > 0.01 {
+		t.Fatalf("a rate that did not bind moved to %.2f", got)
+	}
+}
+
+// A learned rate never exceeds the one the caller set: it is dropped once it reaches it.
+func TestGateLearnedRateStaysBelowTheToldOne(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 20)
+	accepted(g, clk, 20)
+	g.throttled(clk.Now(), clk.Now(), 0, true)
+	if got := g.current(); math.Abs(got-18) > 0.01 {
+		t.Fatalf("learned %.2f below a told 20, want 18", got)
+	}
+	waitN(t, g, clk, 20*10)
+	if got := g.current(); got != 20 {
+		t.Fatalf("after binding seconds: %.2f, want the told 20", got)
+	}
+	sent := waitN(t, g, clk, 100)
+	if got := maxInWindow(sent, time.Second); got > 20 {
+		t.Fatalf("%d requests in a second at RateLimit 20", got)
+	}
+}
+
+// Before anything was answered there is nothing to learn from: the pause still holds.
+func TestGateRefusalWithoutMeasure(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	g.throttled(clk.Now(), clk.Now(), time.Second, true)
+	if got := g.current(); !math.IsInf(got, 1) {
+		t.Fatalf("learned %.2f from nothing", got)
+	}
+}
+
+func TestGateLearnedRateHasAFloor(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	for range 10 {
+		clk.Advance(2 * time.Second)
+		accepted(g, clk, 1)
+		g.throttled(clk.Now(), clk.Now(), 0, true)
+	}
+	if got := g.current(); got != minRate {
+		t.Fatalf("after ten cuts: %.2f, want the floor %.1f", got, minRate)
+	}
+}
+
+// A server's limiter lets a burst through first: 200 answers in the first quarter of a
+// second are 200 in that second, not 800 a second.
+func TestGateMeasuresAWholeSecond(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	for range 200 {
+		g.accept(clk.Now())
+		clk.Advance(1250 * time.Microsecond)
+	}
+	g.throttled(clk.Now(), clk.Now(), 0, true)
+	// The second measured ends in a slot begun 50 ms ago: 200 over 1.05 s, × 0.9.
+	if got, want := g.current(), 0.9*200/1.05; math.Abs(got-want) > 0.1 {
+		t.Fatalf("learned %.1f/s from 200 answers in a quarter of a second, want %.1f", got, want)
+	}
+}
+
+// Regrowth is fast up to near the rate that was refused, then a slow probe.
+func TestGateRaisesFastToThePlateauThenProbes(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	accepted(g, clk, 50)
+	g.throttled(clk.Now(), clk.Now(), 0, true) // 45/s, ceiling 50
+	var rates []float64
+	for range 8 {
+		waitN(t, g, clk, int(g.current())) // a binding second
+		rates = append(rates, g.current())
+	}
+	// Each second's raise happens at its first request: rates[i] is after i raises.
+	if rates[1] != 47.25 || rates[2] != 49 {
+		t.Fatalf("rates %v: want 45, 45×1.05 = 47.25, then the plateau 49", rates)
+	}
+	for i := 3; i < len(rates); i++ {
+		if r := rates[i] / rates[i-1]; math.Abs(r-1.01) > 0.001 {
+			t.Fatalf("rates %v: above the plateau it grows 1%% a second", rates)
+		}
+	}
+}
+
+// A refusal seen only as the client's retry may be a fault or a write conflict: one round
+// of them teaches no rate, a round in calls begun after it does.
+func TestGateLearnsFromRetriedRefusalsOnlyWhenTheyRecur(t *testing.T) {
+	clk := newFakeClock()
+	g := newGate(clk, 0)
+	accepted(g, clk, 100)
+	begun := clk.Now()
+	clk.Advance(10 * time.Millisecond)
+	for range 5 { // one round: calls begun before the first refusal
+		g.throttled(begun, clk.Now(), 0, false)
+		clk.Advance(time.Millisecond)
+	}
+	if got := g.current(); !math.IsInf(got, 1) {
+		t.Fatalf("one round of retried refusals set a rate of %.1f", got)
+	}
+	begun = clk.Now()
+	clk.Advance(10 * time.Millisecond)
+	g.throttled(begun, clk.Now(), 0, false)
+	if got := g.current(); math.IsInf(got, 1) {
+		t.Fatal("refusals that recurred in a later call taught no rate")
+	}
+	// Long after, a new round starts over.
+	g2 := newGate(clk, 0)
+	accepted(g2, clk, 100)
+	g2.throttled(clk.Now(), clk.Now(), 0, false)
+	clk.Advance(recurWithin + time.Second)
+	g2.throttled(clk.Now(), clk.Now(), 0, false)
+	if got := g2.current(); !math.IsInf(got, 1) {
+		t.Fatalf("two refusals %v apart set a rate of %.1f", recurWithin+time.Second, got)
+	}
+}
