@@ -117,3 +117,77 @@ func TestImporterRetriesWhatTheClientGaveUpOn(t *testing.T) {
 		}
 	}
 }
+
+// Progress is called at most every 250 ms of the import's clock, and once at the end with
+// the final counts.
+func TestProgressEvery250msAndAtTheEnd(t *testing.T) {
+	srv := clienttest.NewServer()
+	defer srv.Close()
+	srv.AddHumanUser(clienttest.HumanUser{ID: "u-00003", Username: "someone", Email: "someone@example.com"})
+	clk := newFakeClock()
+	var calls []time.Time
+	var got []Progress
+	opts := Options{Progress: func(p Progress) {
+		calls = append(calls, clk.Now())
+		got = append(got, p)
+	}}
+	r := newRun(srv.Client(), opts, clk)
+	input := func(yield func(User) bool) {
+		for u := range testUsers(40) {
+			clk.Advance(100 * time.Millisecond)
+			if !yield(u) {
+				return
+			}
+		}
+		yield(User{ID: ""}) // Failed
+	}
+	n := 0
+	r.results(context.Background(), input, func(Result) bool { n++; return true })
+	if len(got) < 3 {
+		t.Fatalf("%d Progress calls over %v", len(got), 41*100*time.Millisecond)
+	}
+	for i := 1; i < len(calls)-1; i++ {
+		if d := calls[i].Sub(calls[i-1]); d < 250*time.Millisecond {
+			t.Fatalf("Progress calls %d and %d %v apart", i-1, i, d)
+		}
+	}
+	last := got[len(got)-1]
+	want := Progress{Done: 41, Created: 39, Conflicts: 1, Failed: 1}
+	if last.Done != want.Done || last.Created != want.Created || last.Conflicts != want.Conflicts || last.Failed != want.Failed || n != 41 {
+		t.Fatalf("final progress %+v, want %+v", last, want)
+	}
+	if last.Concurrency < 1 || last.PerSecond <= 0 {
+		t.Fatalf("final progress %+v: no concurrency or rate", last)
+	}
+}
+
+// Refused credentials end the import: every further call would be refused too.
+func TestRefusedCredentialsStopTheImport(t *testing.T) {
+	srv := clienttest.NewServer()
+	defer srv.Close()
+	c := srv.Client(client.WithTokenSource(nil), client.WithoutRetries())
+	var got []Result
+	newRun(c, Options{MaxConcurrency: 1}, newFakeClock()).results(context.Background(), testUsers(500), func(res Result) bool {
+		got = append(got, res)
+		return true
+	})
+	if len(got) == 0 || len(got) > 10 {
+		t.Fatalf("%d results for 500 users with refused credentials, want the few in flight", len(got))
+	}
+	if !errors.Is(got[0].Err, client.ErrUnauthenticated) {
+		t.Fatalf("first result %v, want ErrUnauthenticated", got[0].Err)
+	}
+}
+
+func TestNilClientFailsEveryUser(t *testing.T) {
+	n := 0
+	for r := range Import(context.Background(), nil, testUsers(3), Options{}) {
+		if r.Outcome != Failed || r.Err == nil {
+			t.Fatalf("%v %v", r.Outcome, r.Err)
+		}
+		n++
+	}
+	if n != 3 {
+		t.Fatalf("%d results", n)
+	}
+}

@@ -126,11 +126,11 @@ func (r *run) dispatch(ctx context.Context, users iter.Seq[User], out chan<- Res
 			out <- Result{User: u, Outcome: Failed, Err: err}
 			continue
 		}
-		if r.window.acquire(ctx) != nil {
+		if r.window.acquire(ctx, u.kind()) != nil {
 			return
 		}
 		wg.Go(func() {
-			defer r.window.release()
+			defer r.window.release(u.kind())
 			if res, ok := r.importUser(ctx, u); ok {
 				out <- res
 			}

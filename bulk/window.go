@@ -15,10 +15,11 @@ const (
 	delayFactor = 0.9
 	holdRatio   = 1.5 // latency this far above its baseline: stop growing
 	cutRatio    = 2.0 // and this far: shrink
-	// latencyBucket is how many samples of a kind make one bucket of the windowed
-	// minimum; the baseline is the minimum over the last one or two buckets.
-	latencyBucket = 256
-	latencyGain   = 0.25 // weight of a new sample in the smoothed latency ratio
+	// staleAfter is how many samples in a row, with the limit at its floor of one call,
+	// must stay congested before the baseline is taken for stale: with one call in flight
+	// nothing of the import queues, so the server itself has become slower.
+	staleAfter  = 32
+	latencyGain = 0.25 // weight of a new sample in the smoothed latency ratio
 	// minBaseline is the least baseline latency: a queue that adds less than a few
 	// milliseconds is no congestion, and on a fast network the noise of sub-millisecond
 	// answers would otherwise read as one.
@@ -33,24 +34,25 @@ type window struct {
 	mu       sync.Mutex
 	limit    float64
 	max      float64
-	slow     bool          // slow start: one more per clean answer, until the first sign of congestion
-	inflight int           // slots taken: calls in flight or waiting at the gate
-	active   int           // calls past the gate, on the wire
-	cutAt    time.Time     // the last cut: calls that started before it saw the old limit
-	free     chan struct{} // closed when a slot frees or the limit grows
-	lat      [kinds]latency
+	slow     bool // slow start: one more per clean answer, until the first sign of congestion
+	inflight int  // slots taken: calls in flight or waiting at the gate
+	active   int  // calls past the gate, on the wire
+	// probing counts the calls in flight of a kind that must measure its baseline alone.
+	probing [kinds]int
+	cutAt   time.Time     // the last cut: calls that started before it saw the old limit
+	free    chan struct{} // closed when a slot frees or the limit grows
+	lat     [kinds]latency
 }
 
 func newWindow(c clock, max int) *window {
 	return &window{clock: c, limit: float64(min(initialLimit, max)), max: float64(max), slow: true, free: make(chan struct{})}
 }
 
-// acquire waits for a slot and returns when the call may start.
-func (w *window) acquire(ctx context.Context) error {
+// acquire waits for a slot for a call of kind k and returns when the call may start.
+func (w *window) acquire(ctx context.Context, k kind) error {
 	for {
 		w.mu.Lock()
-		if w.inflight < int(w.limit) {
-			w.inflight++
+		if w.take(k) {
 			w.mu.Unlock()
 			return nil
 		}
@@ -64,10 +66,31 @@ func (w *window) acquire(ctx context.Context) error {
 	}
 }
 
-// release frees a slot.
-func (w *window) release() {
+// take takes a slot if there is one. The first call of a kind whose calls cost the server
+// real work (kindPassword: a hash) goes alone among its kind, so that its latency, the
+// baseline, is the server's time for one call and not for a queue of them: the first calls
+// of an import all start together.
+func (w *window) take(k kind) bool {
+	if w.inflight >= int(w.limit) {
+		return false
+	}
+	if k == kindPassword && w.lat[k].base == 0 {
+		if w.probing[k] > 0 {
+			return false
+		}
+		w.probing[k]++
+	}
+	w.inflight++
+	return true
+}
+
+// release frees the slot of a call of kind k.
+func (w *window) release(k kind) {
 	w.mu.Lock()
 	w.inflight--
+	if w.probing[k] > 0 {
+		w.probing[k]-- // measured, or it failed: the next one of its kind may try
+	}
 	w.wake()
 	w.mu.Unlock()
 }
@@ -125,7 +148,7 @@ func (w *window) observe(s sample) {
 		w.cut(s.started, lossFactor)
 		return
 	case s.latency > 0:
-		switch r := w.lat[s.kind].observe(s.latency); {
+		switch r := w.lat[s.kind].observe(s.latency, w.limit < 2); {
 		case r >= cutRatio:
 			w.cut(s.started, delayFactor)
 			return
@@ -165,31 +188,39 @@ func (w *window) grow() {
 	}
 }
 
-// latency tracks one kind's latency: its baseline is a windowed minimum, and ratio is the
-// smoothed ratio of new samples to it.
+// latency tracks one kind's latency: its baseline is the least latency seen, and ratio
+// the smoothed ratio of new samples to it.
+//
+// The baseline is not a windowed minimum: under load that never ends, a window would come
+// to hold only queued answers and take them for the server's speed, and the limit would
+// creep up into the client's timeouts. A minimum only falls: every cut that shortens the
+// queue shows a lower latency, and the limit settles where answers take holdRatio to
+// cutRatio times the fastest. Only when the limit is down to one call, and answers are
+// still slow, is the server itself slower: then the baseline starts over.
 type latency struct {
-	cur, prev time.Duration // minimum of the current and the previous bucket; 0 = none
-	n         int
-	ratio     float64
+	base  time.Duration // 0 = no sample yet
+	ratio float64
+	stale int // congested samples in a row at the floor
 }
 
-// observe adds a sample and returns the smoothed ratio of latency to the baseline.
-func (l *latency) observe(d time.Duration) float64 {
-	if l.cur == 0 || d < l.cur {
-		l.cur = d
+// observe adds a sample and returns the smoothed ratio of latency to the baseline; floor
+// says the limit is at one call.
+func (l *latency) observe(d time.Duration, floor bool) float64 {
+	if l.base == 0 || d < l.base {
+		l.base = d
 	}
-	base := l.cur
-	if l.prev != 0 && l.prev < base {
-		base = l.prev
-	}
-	if l.n++; l.n == latencyBucket {
-		l.prev, l.cur, l.n = l.cur, 0, 0
-	}
-	r := float64(d) / float64(max(base, minBaseline))
+	r := float64(d) / float64(max(l.base, minBaseline))
 	if l.ratio == 0 {
 		l.ratio = r
 	} else {
 		l.ratio += latencyGain * (r - l.ratio)
+	}
+	if !floor || l.ratio < cutRatio {
+		l.stale = 0
+		return l.ratio
+	}
+	if l.stale++; l.stale >= staleAfter {
+		l.base, l.ratio, l.stale = d, 1, 0
 	}
 	return l.ratio
 }

@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 )
@@ -9,9 +10,10 @@ import (
 // sim drives a window as the dispatcher and the workers do: every slot is taken while
 // there is input, every call is on the wire, and a freed slot is taken again at once.
 type sim struct {
-	t   *testing.T
-	clk *fakeClock
-	w   *window
+	t    *testing.T
+	clk  *fakeClock
+	w    *window
+	kind kind // of the calls refill starts
 }
 
 func newSim(t *testing.T, max int) *sim {
@@ -23,18 +25,21 @@ func newSim(t *testing.T, max int) *sim {
 
 // refill takes every free slot and puts its call on the wire.
 func (s *sim) refill() {
-	for s.w.inflight < int(s.w.limit) {
-		if err := s.w.acquire(context.Background()); err != nil {
-			s.t.Fatal(err)
-		}
+	for s.take() {
 		s.w.begin()
 	}
+}
+
+func (s *sim) take() bool {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	return s.w.take(s.kind)
 }
 
 // complete ends one call with sample x and refills.
 func (s *sim) complete(x sample) {
 	s.w.observe(x)
-	s.w.release()
+	s.w.release(x.kind)
 	s.refill()
 }
 
@@ -73,7 +78,7 @@ func TestWindowNeverAboveMax(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := s.w.acquire(ctx); err == nil {
+	if err := s.w.acquire(ctx, kindHash); err == nil {
 		t.Fatal("a seventh slot was granted above MaxConcurrency")
 	}
 }
@@ -81,14 +86,14 @@ func TestWindowNeverAboveMax(t *testing.T) {
 func TestWindowAcquireWaitsForASlot(t *testing.T) {
 	s := newSim(t, 64) // all 4 slots taken
 	got := make(chan error)
-	go func() { got <- s.w.acquire(context.Background()) }()
+	go func() { got <- s.w.acquire(context.Background(), kindHash) }()
 	select {
 	case err := <-got:
 		t.Fatalf("acquire returned %v with every slot taken", err)
 	default:
 	}
 	s.w.end()
-	s.w.release()
+	s.w.release(kindHash)
 	if err := <-got; err != nil {
 		t.Fatal(err)
 	}
@@ -100,12 +105,12 @@ func TestWindowUnusedDoesNotGrow(t *testing.T) {
 	clk := newFakeClock()
 	w := newWindow(clk, 64)
 	for range 100 {
-		if err := w.acquire(context.Background()); err != nil {
+		if err := w.acquire(context.Background(), kindHash); err != nil {
 			t.Fatal(err)
 		}
 		w.begin() // one call on the wire at a time
 		w.observe(sample{started: clk.Now(), latency: 20 * time.Millisecond})
-		w.release()
+		w.release(kindHash)
 	}
 	if got := w.current(); got != initialLimit {
 		t.Fatalf("limit grew to %d with one call in flight", got)
@@ -152,21 +157,21 @@ func TestWindowRisingLatencyHoldsThenShrinks(t *testing.T) {
 	// 1.6× the baseline: queueing has begun, growth stops once the smoothed ratio
 	// passes holdRatio (a few samples).
 	s.round(32 * time.Millisecond)
-	held := s.limit()
+	held := s.w.limit
 	if held >= 32 {
-		t.Fatalf("at 1.6× the baseline latency slow start went on to %d", held)
+		t.Fatalf("at 1.6× the baseline latency slow start went on to %.1f", held)
 	}
 	for range 5 {
 		s.round(32 * time.Millisecond)
 	}
-	if got := s.limit(); got != held {
-		t.Fatalf("at 1.6× the baseline latency: limit %d, want it held at %d", got, held)
+	if got := s.w.limit; got != held {
+		t.Fatalf("at 1.6× the baseline latency: limit %.2f, want it held at %.2f", got, held)
 	}
 	// 3× the baseline: the limit shrinks, by a tenth per round trip.
 	for range 3 {
 		s.round(60 * time.Millisecond)
 	}
-	if got, want := s.w.limit, float64(held)*0.9*0.9*0.9; got < want-1 || got > want+0.01 {
+	if got, want := s.w.limit, held*0.9*0.9*0.9; math.Abs(got-want) > 0.01 {
 		t.Fatalf("three rounds at 3× the baseline latency: limit %.2f, want about %.2f", got, want)
 	}
 }
@@ -189,17 +194,53 @@ func TestWindowLatencyBaselinePerKind(t *testing.T) {
 	}
 }
 
-func TestLatencyBaselineForgetsOldMinimum(t *testing.T) {
+// The baseline only falls, except when even one call at a time is slow: then the server
+// itself is slower, and the baseline starts over.
+func TestLatencyBaselineStartsOverOnlyAtTheFloor(t *testing.T) {
 	var l latency
-	l.observe(time.Millisecond) // an outlier long ago
-	for range 2 * latencyBucket {
-		l.observe(40 * time.Millisecond)
-	}
+	l.observe(20*time.Millisecond, false)
 	var r float64
-	for range 40 {
-		r = l.observe(40 * time.Millisecond)
+	for range 1000 {
+		r = l.observe(60*time.Millisecond, false)
 	}
-	if r > 1.01 {
-		t.Fatalf("ratio %.2f: the baseline still holds a minimum two buckets old", r)
+	if r < 2.9 {
+		t.Fatalf("ratio %.2f after 1000 slow samples above the floor: the baseline crept up", r)
+	}
+	for range staleAfter - 1 {
+		l.observe(60*time.Millisecond, true)
+	}
+	if r = l.observe(60*time.Millisecond, true); r != 1 {
+		t.Fatalf("ratio %.2f after %d slow samples at the floor, want a new baseline", r, staleAfter)
+	}
+}
+
+// Plain passwords: each costs the server about a second of CPU (bcrypt cost 14) and it has
+// two cores, so answers queue once more than two are in flight. The first goes alone and
+// measures one hash; the limit then settles near the knee, instead of collapsing to one or
+// growing into the client's 30 s timeout.
+func TestWindowSettlesOnAServerBoundByHashing(t *testing.T) {
+	s := &sim{t: t, clk: newFakeClock(), kind: kindPassword}
+	s.w = newWindow(s.clk, 32)
+	s.refill()
+	if s.w.inflight != 1 {
+		t.Fatalf("%d plain-password calls started before the first answered, want 1", s.w.inflight)
+	}
+	latency := func() time.Duration {
+		return time.Duration(max(1, float64(s.w.inflight)/2) * float64(time.Second))
+	}
+	lo, hi := 1<<30, 0
+	for round := range 200 {
+		started := s.clk.Now()
+		d := latency()
+		s.clk.Advance(d)
+		for range s.w.inflight {
+			s.complete(sample{started: started, kind: kindPassword, latency: d})
+		}
+		if round >= 20 {
+			lo, hi = min(lo, s.limit()), max(hi, s.limit())
+		}
+	}
+	if lo < 2 || hi > 5 {
+		t.Fatalf("the limit ranged %d..%d, want it near the knee of 2 (latency up to %v)", lo, hi, time.Duration(hi/2)*time.Second)
 	}
 }
