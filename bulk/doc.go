@@ -53,10 +53,12 @@
 // The rate is a token bucket (golang.org/x/time/rate, burst 1): Options.RateLimit when
 // set, else none until the server refuses. Every HTTP request passes it: the creates, the
 // reads back, the client's organization lookup and the client's own retries. After a 429
-// the rate is learned: 0.9 times what the server accepted in the second before. It regrows
-// each second it binds without a refusal, fast (5 %, 10 %, 15 % ...) up to near the rate
-// that was refused, then by 1 % a second, probing. Told the limit, an import never exceeds
-// it and meets no 429; not told, it learns it from the 429s.
+// the rate is learned: 0.85 times what the server accepted in the second before (a whole
+// second, so that a limiter's initial burst is not taken for its rate). It regrows each
+// second it binds without a refusal, fast (5 %, 10 %, 15 % ...) up to 0.95 of the rate that
+// was refused, then by 0.5 % a second, probing: a limit is most likely where it was. Told
+// the limit, an import never exceeds it and meets no 429; not told, it learns it from the
+// 429s, a few of them each time it probes past it.
 //
 // # The client's own retries
 //
