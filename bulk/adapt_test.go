@@ -69,15 +69,15 @@ func limits(t *testing.T, srv *clienttest.Server, n, trigger int, fault func()) 
 func TestConcurrencyShrinksOn429AndRecovers(t *testing.T) {
 	srv := clienttest.NewServer(clienttest.WithLatency(50 * time.Millisecond))
 	defer srv.Close()
-	peak, low, last := limits(t, srv, 1000, 16, func() { srv.FailNext(12, 429) })
+	peak, low, last := limits(t, srv, 1500, 16, func() { srv.FailNext(12, 429) })
 	if low > peak*6/10 { // halved, or cut by a tenth for latency just before
 		t.Fatalf("429s: the limit went from %d down to only %d", peak, low)
 	}
 	if last < peak*9/10 {
 		t.Fatalf("after the 429s the limit recovered to %d of %d", last, peak)
 	}
-	if n := srv.RequestCount("POST", "/v2/users/new"); n < 1000+12 {
-		t.Fatalf("%d creates for 1000 users and 12 refusals", n)
+	if n := srv.RequestCount("POST", "/v2/users/new"); n < 1500+12 {
+		t.Fatalf("%d creates for 1500 users and 12 refusals", n)
 	}
 }
 
@@ -85,7 +85,7 @@ func TestConcurrencyShrinksOn429AndRecovers(t *testing.T) {
 func TestConcurrencyShrinksOnWriteConflictsAndRecovers(t *testing.T) {
 	srv := clienttest.NewServer(clienttest.WithLatency(50 * time.Millisecond))
 	defer srv.Close()
-	peak, low, last := limits(t, srv, 1000, 16, func() { srv.InjectFault(clienttest.Fault{Count: 12, WriteConflict: true}) })
+	peak, low, last := limits(t, srv, 1500, 16, func() { srv.InjectFault(clienttest.Fault{Count: 12, WriteConflict: true}) })
 	if low > peak*6/10 { // halved, or cut by a tenth for latency just before
 		t.Fatalf("write conflicts: the limit went from %d down to only %d", peak, low)
 	}

@@ -26,10 +26,9 @@ const (
 	// shortest a server can ask for in delay-seconds.
 	defaultPause = time.Second
 	// A refusal seen only as the client's retry counts as a rate limit's when it recurs: in
-	// a call begun recurAfter or more after the first refusal, and within recurWithin of
-	// it. One round of refusals may be a fault or a write conflict (many calls refused at
-	// once); a limit refuses again.
-	recurAfter  = 500 * time.Millisecond
+	// a call begun after the first refusal, within recurWithin of it. One round of
+	// refusals may be a fault or a write conflict (the calls in flight refused at once); a
+	// limit refuses again.
 	recurWithin = 5 * time.Second
 )
 
@@ -120,7 +119,7 @@ func (g *gate) accept(at time.Time) {
 // throttled records a refusal that says "too fast", refused at at, of a call begun at
 // sent. retryAfter > 0 pauses every request until at+retryAfter. known says the refusal is
 // known to be a rate limit's (a 429); otherwise (the client retried something) only one
-// that recurs, in a call begun recurAfter after the first of its round, counts.
+// that recurs, in a call begun after the first of its round, counts.
 //
 // The rate is then cut to rateFactor of what the server accepted in the second before (or
 // of the rate in force, when that is lower), once per refusal episode: refusals in calls
@@ -139,7 +138,7 @@ func (g *gate) throttled(sent, at time.Time, retryAfter time.Duration, known boo
 			g.suspect = at // the first of a round
 			return
 		}
-		if sent.Before(g.suspect.Add(recurAfter)) {
+		if !sent.After(g.suspect) {
 			return // the same round
 		}
 	}
