@@ -11,23 +11,24 @@ import (
 
 // The learned rate's constants; the package documentation explains them.
 const (
-	rateFactor = 0.9 // a refusal cuts the rate to this share of what the server accepted
+	rateFactor = 0.85 // a refusal cuts the rate to this share of what the server accepted
 	// rateRaise is the growth of a learned rate in the first second it binds without a
 	// refusal; the k-th such second since the last cut grows it by k × rateRaise, so that a
 	// rate learned too low soon recovers, but only up to near the rate that was refused
 	// (nearCeiling of it). From there it probes by probeRaise a second: a limit is most
 	// likely where it was (the plateau of TCP CUBIC, for the same reason).
 	rateRaise   = 0.05
-	nearCeiling = 0.98
-	probeRaise  = 0.01
+	nearCeiling = 0.95
+	probeRaise  = 0.005
 	rateBinding = 0.8 // the rate binds when requests go out at this share of it or more
 	minRate     = 0.5 // the learned rate never falls below this, in requests per second
 	// defaultPause is the shared pause after a 429 whose Retry-After is unknown: the
 	// shortest a server can ask for in delay-seconds.
 	defaultPause = time.Second
-	// recurWithin is how soon a refusal must follow a first one, in a call begun after it,
-	// for refusals seen only as the client's retries to count as a rate limit: one round
-	// of refusals may be a fault or a write conflict, a limit refuses again.
+	// A refusal seen only as the client's retry counts as a rate limit's when it recurs: in
+	// a call begun after the first refusal, within recurWithin of it. One round of
+	// refusals may be a fault or a write conflict (the calls in flight refused at once); a
+	// limit refuses again.
 	recurWithin = 5 * time.Second
 )
 
@@ -137,7 +138,7 @@ func (g *gate) throttled(sent, at time.Time, retryAfter time.Duration, known boo
 			g.suspect = at // the first of a round
 			return
 		}
-		if sent.Before(g.suspect) {
+		if !sent.After(g.suspect) {
 			return // the same round
 		}
 	}

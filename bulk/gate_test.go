@@ -87,26 +87,28 @@ func TestGateLearnsTheRateFromRefusals(t *testing.T) {
 	g := newGate(clk, 0)
 	accepted(g, clk, 40)
 	g.throttled(clk.Now(), clk.Now(), 0, true)
-	if got := g.current(); math.Abs(got-36) > 0.01 {
-		t.Fatalf("learned %.2f/s from a refusal after 40 accepted in a second, want 36", got)
+	first := 40 * rateFactor
+	if got := g.current(); math.Abs(got-first) > 0.01 {
+		t.Fatalf("learned %.2f/s from a refusal after 40 accepted in a second, want %.2f", got, first)
 	}
 	// Refusals of requests sent before the cut answer the old rate: no second cut.
 	before := clk.Now().Add(-time.Millisecond)
 	clk.Advance(time.Millisecond)
 	g.throttled(before, clk.Now(), 0, true)
-	if got := g.current(); math.Abs(got-36) > 0.01 {
+	if got := g.current(); math.Abs(got-first) > 0.01 {
 		t.Fatalf("a stale refusal cut the rate again to %.2f", got)
 	}
 	// A refusal of a request sent after the cut does cut, from the rate in force.
 	clk.Advance(time.Millisecond)
 	g.throttled(clk.Now(), clk.Now(), 0, true)
-	if got := g.current(); math.Abs(got-32.4) > 0.01 {
-		t.Fatalf("second cut: %.2f, want 36×0.9 = 32.4", got)
+	second := first * rateFactor
+	if got := g.current(); math.Abs(got-second) > 0.01 {
+		t.Fatalf("second cut: %.2f, want %.2f", got, second)
 	}
-	sent := waitN(t, g, clk, 33)
-	want := 987654320 * time.Nanosecond // 32 intervals at 32.4/s
-	if span := sent[32].Sub(sent[0]); span < want-time.Millisecond {
-		t.Fatalf("33 requests in %v at a learned 32.4/s, want %v", span, want)
+	sent := waitN(t, g, clk, 21)
+	want := time.Duration(20 / second * float64(time.Second)) // 20 intervals
+	if span := sent[20].Sub(sent[0]); span < want-time.Millisecond {
+		t.Fatalf("21 requests in %v at a learned %.2f/s, want %v", span, second, want)
 	}
 }
 
@@ -114,15 +116,15 @@ func TestGateRaisesABindingRate(t *testing.T) {
 	clk := newFakeClock()
 	g := newGate(clk, 0)
 	accepted(g, clk, 20)
-	g.throttled(clk.Now(), clk.Now(), 0, true) // 18/s
-	g.ceiling = 100                            // as if a much higher rate had been refused
-	waitN(t, g, clk, 18*4)                     // seconds at the rate: it binds
+	g.throttled(clk.Now(), clk.Now(), 0, true)
+	g.ceiling = 100        // as if a much higher rate had been refused
+	waitN(t, g, clk, 17*4) // seconds at the rate: it binds
 	// The k-th binding second raises it by 5k %, far below the ceiling.
-	want := 18.0
+	want := 20 * rateFactor
 	for k := 1; clk.Now().Sub(g.cutAt) >= time.Duration(k)*time.Second; k++ {
-		want *= 1 + 0.05*float64(k)
+		want *= 1 + rateRaise*float64(k)
 	}
-	if got := g.current(); math.Abs(got-want) > 0.01 || want < 18*1.05*1.1 {
+	if got := g.current(); math.Abs(got-want) > 0.01 || want < 20*rateFactor*1.05*1.1 {
 		t.Fatalf("after %v binding: %.2f/s, want %.2f", clk.Now().Sub(g.cutAt), got, want)
 	}
 }
@@ -131,12 +133,12 @@ func TestGateKeepsARateThatDoesNotBind(t *testing.T) {
 	clk := newFakeClock()
 	g := newGate(clk, 0)
 	accepted(g, clk, 20)
-	g.throttled(clk.Now(), clk.Now(), 0, true) // 18/s
+	g.throttled(clk.Now(), clk.Now(), 0, true)
 	for range 10 {
 		clk.Advance(time.Second) // one request a second: far below the rate
 		waitN(t, g, clk, 1)
 	}
-	if got := g.current(); math.Abs(got-18) > 0.01 {
+	if got := g.current(); math.Abs(got-20*rateFactor) > 0.01 {
 		t.Fatalf("a rate that did not bind moved to %.2f", got)
 	}
 }
@@ -147,10 +149,10 @@ func TestGateLearnedRateStaysBelowTheToldOne(t *testing.T) {
 	g := newGate(clk, 20)
 	accepted(g, clk, 20)
 	g.throttled(clk.Now(), clk.Now(), 0, true)
-	if got := g.current(); math.Abs(got-18) > 0.01 {
-		t.Fatalf("learned %.2f below a told 20, want 18", got)
+	if got := g.current(); math.Abs(got-20*rateFactor) > 0.01 {
+		t.Fatalf("learned %.2f below a told 20, want %.2f", got, 20*rateFactor)
 	}
-	waitN(t, g, clk, 20*10)
+	waitN(t, g, clk, 20*30)
 	if got := g.current(); got != 20 {
 		t.Fatalf("after binding seconds: %.2f, want the told 20", got)
 	}
@@ -193,8 +195,8 @@ func TestGateMeasuresAWholeSecond(t *testing.T) {
 		clk.Advance(1250 * time.Microsecond)
 	}
 	g.throttled(clk.Now(), clk.Now(), 0, true)
-	// The second measured ends in a slot begun 50 ms ago: 200 over 1.05 s, × 0.9.
-	if got, want := g.current(), 0.9*200/1.05; math.Abs(got-want) > 0.1 {
+	// The second measured ends in a slot begun 50 ms ago: 200 over 1.05 s.
+	if got, want := g.current(), rateFactor*200/1.05; math.Abs(got-want) > 0.1 {
 		t.Fatalf("learned %.1f/s from 200 answers in a quarter of a second, want %.1f", got, want)
 	}
 }
@@ -204,19 +206,20 @@ func TestGateRaisesFastToThePlateauThenProbes(t *testing.T) {
 	clk := newFakeClock()
 	g := newGate(clk, 0)
 	accepted(g, clk, 50)
-	g.throttled(clk.Now(), clk.Now(), 0, true) // 45/s, ceiling 50
+	g.throttled(clk.Now(), clk.Now(), 0, true) // ceiling 50
 	var rates []float64
 	for range 8 {
 		waitN(t, g, clk, int(g.current())) // a binding second
 		rates = append(rates, g.current())
 	}
 	// Each second's raise happens at its first request: rates[i] is after i raises.
-	if rates[1] != 47.25 || rates[2] != 49 {
-		t.Fatalf("rates %v: want 45, 45×1.05 = 47.25, then the plateau 49", rates)
+	cut, plateau := 50*rateFactor, 50*nearCeiling
+	if rates[0] != cut || math.Abs(rates[1]-cut*(1+rateRaise)) > 1e-9 || rates[2] != plateau {
+		t.Fatalf("rates %v: want %.2f, ×%.2f, then the plateau %.2f", rates, cut, 1+rateRaise, plateau)
 	}
 	for i := 3; i < len(rates); i++ {
-		if r := rates[i] / rates[i-1]; math.Abs(r-1.01) > 0.001 {
-			t.Fatalf("rates %v: above the plateau it grows 1%% a second", rates)
+		if r := rates[i] / rates[i-1]; math.Abs(r-(1+probeRaise)) > 1e-9 {
+			t.Fatalf("rates %v: above the plateau it grows %.1f%% a second", rates, 100*probeRaise)
 		}
 	}
 }

@@ -15,10 +15,11 @@ import (
 //     GetConn, which net/http calls before it takes a connection for the request, so the
 //     client's own retries count toward the rate too;
 //   - an attempt that was answered (or was sent and lost) and then repeated was refused:
-//     the client repeats only answers that say "not now". A follow-up request of the same
-//     call is no repeat: CreateUser may first look up the caller's organization (a GET,
-//     without a body) or read a user back, so only an attempt with the same kind of body
-//     (a Content-Type header or none) counts as a repeat of the one before;
+//     the client repeats only answers that say "not now" (and, once, a request whose token
+//     was refused, after refreshing it). A follow-up request of the same call is no
+//     repeat: CreateUser may first look up the caller's organization (a GET, without a
+//     body) or read a user back, so only an attempt with the same kind of body (a
+//     Content-Type header or none) counts as a repeat of the one before;
 //   - the last attempt's time from sending to the first byte of its answer is the call's
 //     latency.
 //
