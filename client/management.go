@@ -78,7 +78,8 @@ var v1NotificationTypes = map[NotificationType]api.V1NotificationType{
 // SendHumanResetPasswordNotification makes ZITADEL send the user a password reset code by
 // email or SMS (POST /management/v1/users/{userId}/password/_reset), as "type": "TYPE_EMAIL"
 // or "TYPE_SMS" (NotificationUnspecified sends TYPE_EMAIL, v1's default). The user's
-// current password stays valid. An unknown user is ErrFailedPrecondition (COMMAND-Hj9ds);
+// current password stays valid. An unknown user is ErrUserNotFound (COMMAND-Hj9ds, code
+// FailedPrecondition); a user in the INITIAL state is ErrUserNotInitialized (COMMAND-2M9sd);
 // the organization context is as for SetHumanInitialPassword.
 //
 // The call sends a message, so it is never repeated after a failure with an unknown

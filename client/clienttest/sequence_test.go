@@ -230,3 +230,27 @@ func TestVersion3FallbackEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestV1ResetOfAnInitialUser: the v1 reset of a user in the INITIAL state answers
+// COMMAND-2M9sd (ZITADEL's RequestSetPassword, internal/command/user_password.go), which is
+// ErrUserNotInitialized, as the v2 reset's COMMAND-Sfe4g is.
+func TestV1ResetOfAnInitialUser(t *testing.T) {
+	ctx := context.Background()
+	srv := clienttest.NewServer()
+	defer srv.Close()
+	c := srv.Client()
+	id := srv.AddHumanUser(clienttest.HumanUser{Username: "ivy", Email: "ivy@example.com", Initial: true})
+	//lint:ignore SA1019 the deprecated v1 call is what is under test
+	_, err := c.Management.SendHumanResetPasswordNotification(ctx, id, client.NotificationEmail) //nolint:staticcheck
+	var ae *client.APIError
+	if !errors.As(err, &ae) || ae.ID != "COMMAND-2M9sd" {
+		t.Fatalf("err = %v, want COMMAND-2M9sd", err)
+	}
+	if !errors.Is(err, client.ErrUserNotInitialized) {
+		t.Errorf("err = %v, want ErrUserNotInitialized", err)
+	}
+	_, err = c.Users.RequestPasswordReset(ctx, id, client.ReturnCode())
+	if !errors.Is(err, client.ErrUserNotInitialized) {
+		t.Errorf("v2 reset: %v, want ErrUserNotInitialized", err)
+	}
+}
