@@ -20,9 +20,10 @@ type ManagementService struct{ c *Client }
 // id COMMAND-3M0fs). The call is retried after failures that leave its outcome unknown,
 // since setting the same password twice is harmless.
 //
-// Deprecated: ZITADEL deprecated the management API v1. Use UserService.SetPassword with
-// ChangeRequired: true (v1 always forces a change at next login; v2 does so only when
-// asked), which needs no organization header and accepts up to 200 characters.
+// Deprecated: ZITADEL deprecated the management API v1. Use UserService.UpdateUser with
+// UpdateUserRequest{NewPassword: password, ChangeRequired: true} (v1 always forces a change
+// at next login; v2 does so only when asked), which needs no organization header, accepts
+// up to 200 characters, and sends v2 SetPassword by itself on ZITADEL v3.
 func (s *ManagementService) SetHumanInitialPassword(ctx context.Context, userID, password string, opts ...CallOption) (*Details, error) {
 	seg, err := userPath(userID)
 	if err != nil {
@@ -47,9 +48,10 @@ func (s *ManagementService) SetHumanInitialPassword(ctx context.Context, userID,
 // The organization context is as for SetHumanInitialPassword. Setting the same password
 // twice is harmless, so the call is retried after failures with an unknown outcome.
 //
-// Deprecated: ZITADEL deprecated the management API v1. Use UserService.SetPassword with
-// SetPasswordRequest{NewPassword: password, ChangeRequired: changeRequired}, which needs
-// no organization header and accepts up to 200 characters.
+// Deprecated: ZITADEL deprecated the management API v1. Use UserService.UpdateUser with
+// UpdateUserRequest{NewPassword: password, ChangeRequired: changeRequired}, which needs no
+// organization header, accepts up to 200 characters, and sends v2 SetPassword by itself on
+// ZITADEL v3.
 func (s *ManagementService) SetHumanPassword(ctx context.Context, userID, password string, changeRequired bool, opts ...CallOption) (*Details, error) {
 	seg, err := userPath(userID)
 	if err != nil {
