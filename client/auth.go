@@ -28,9 +28,10 @@ const maxPasswordAuthV1 = 70
 // The old password is gone after a success, so the call is never repeated after a
 // failure with an unknown outcome: it returns an error matching ErrOutcomeUnknown.
 //
-// Deprecated: ZITADEL deprecated the auth API v1. Use UserService.SetPassword with
-// SetPasswordRequest{NewPassword: newPassword, CurrentPassword: oldPassword}, which takes
-// the user id, works with a service user's token and accepts up to 200 characters.
+// Deprecated: ZITADEL deprecated the auth API v1. Use UserService.UpdateUser with
+// UpdateUserRequest{NewPassword: newPassword, CurrentPassword: oldPassword}, which takes
+// the user id, works with a service user's token, accepts up to 200 characters, and sends
+// v2 SetPassword by itself on ZITADEL v3.
 func (s *AuthService) UpdateMyPassword(ctx context.Context, oldPassword, newPassword string, opts ...CallOption) (*Details, error) {
 	if err := checkBytes("oldPassword", oldPassword, 1, maxPasswordAuthV1); err != nil {
 		return nil, err

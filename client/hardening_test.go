@@ -62,6 +62,28 @@ func TestProxy503IsAmbiguous(t *testing.T) {
 	}
 }
 
+// TestProxyJSON503IsAmbiguous: a proxy's 503 can be JSON too (Kong answers
+// {"message":"failure to get a peer from the ring-balancer"}). Without ZITADEL's "code" it
+// is not ZITADEL's own Unavailable, so a call that must not repeat is not repeated.
+func TestProxyJSON503IsAmbiguous(t *testing.T) {
+	kong := fault{kind: faultStatusAfter, status: 503, body: `{"message":"failure to get a peer from the ring-balancer"}`}
+	for _, ck := range callKinds {
+		if ck.repeatable {
+			continue
+		}
+		t.Run(ck.name, func(t *testing.T) {
+			srv := newFaultServer(t, kong)
+			err := ck.do(ctx, newFaultClient(t, srv.URL))
+			if !errors.Is(err, client.ErrOutcomeUnknown) {
+				t.Fatalf("err = %v, want the 503 with an unknown outcome", err)
+			}
+			if n := srv.handled.Load(); n != 1 {
+				t.Errorf("the upstream handled the request %d times, want once", n)
+			}
+		})
+	}
+}
+
 // TestErrorIDNeverCarriesASecret: an id is read only from scrubbed text, so a message that
 // ends in the password in parentheses gives no id and prints no password.
 func TestErrorIDNeverCarriesASecret(t *testing.T) {

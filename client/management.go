@@ -20,9 +20,10 @@ type ManagementService struct{ c *Client }
 // id COMMAND-3M0fs). The call is retried after failures that leave its outcome unknown,
 // since setting the same password twice is harmless.
 //
-// Deprecated: ZITADEL deprecated the management API v1. Use UserService.SetPassword with
-// ChangeRequired: true (v1 always forces a change at next login; v2 does so only when
-// asked), which needs no organization header and accepts up to 200 characters.
+// Deprecated: ZITADEL deprecated the management API v1. Use UserService.UpdateUser with
+// UpdateUserRequest{NewPassword: password, ChangeRequired: true} (v1 always forces a change
+// at next login; v2 does so only when asked), which needs no organization header, accepts
+// up to 200 characters, and sends v2 SetPassword by itself on ZITADEL v3.
 func (s *ManagementService) SetHumanInitialPassword(ctx context.Context, userID, password string, opts ...CallOption) (*Details, error) {
 	seg, err := userPath(userID)
 	if err != nil {
@@ -47,9 +48,10 @@ func (s *ManagementService) SetHumanInitialPassword(ctx context.Context, userID,
 // The organization context is as for SetHumanInitialPassword. Setting the same password
 // twice is harmless, so the call is retried after failures with an unknown outcome.
 //
-// Deprecated: ZITADEL deprecated the management API v1. Use UserService.SetPassword with
-// SetPasswordRequest{NewPassword: password, ChangeRequired: changeRequired}, which needs
-// no organization header and accepts up to 200 characters.
+// Deprecated: ZITADEL deprecated the management API v1. Use UserService.UpdateUser with
+// UpdateUserRequest{NewPassword: password, ChangeRequired: changeRequired}, which needs no
+// organization header, accepts up to 200 characters, and sends v2 SetPassword by itself on
+// ZITADEL v3.
 func (s *ManagementService) SetHumanPassword(ctx context.Context, userID, password string, changeRequired bool, opts ...CallOption) (*Details, error) {
 	seg, err := userPath(userID)
 	if err != nil {
@@ -78,7 +80,8 @@ var v1NotificationTypes = map[NotificationType]api.V1NotificationType{
 // SendHumanResetPasswordNotification makes ZITADEL send the user a password reset code by
 // email or SMS (POST /management/v1/users/{userId}/password/_reset), as "type": "TYPE_EMAIL"
 // or "TYPE_SMS" (NotificationUnspecified sends TYPE_EMAIL, v1's default). The user's
-// current password stays valid. An unknown user is ErrFailedPrecondition (COMMAND-Hj9ds);
+// current password stays valid. An unknown user is ErrUserNotFound (COMMAND-Hj9ds, code
+// FailedPrecondition); a user in the INITIAL state is ErrUserNotInitialized (COMMAND-2M9sd);
 // the organization context is as for SetHumanInitialPassword.
 //
 // The call sends a message, so it is never repeated after a failure with an unknown

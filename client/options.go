@@ -47,8 +47,9 @@ func WithHTTPClient(hc *http.Client) Option {
 
 // WithOrgID sets the default organization sent as x-zitadel-orgid on management (v1) calls,
 // and the organization CreateUser creates users in when neither the request nor InOrg
-// names one. Other user service (v2) calls never send it: ZITADEL finds users by id across
-// the instance.
+// names one. Other v2 calls never send it: ZITADEL finds users by id across the instance,
+// and the settings calls (SettingsService) read another organization's settings only with
+// InOrg.
 func WithOrgID(orgID string) Option {
 	return func(c *config) { c.orgID = orgID }
 }

@@ -100,6 +100,9 @@ var outcomes = map[string][]outcomeRule{
 
 	"COMMAND-M9dse": {{OK, ErrUserNotInitialized}},
 	"COMMAND-Sfe4g": {{OK, ErrUserNotInitialized}},
+	// v1 SendHumanResetPasswordNotification on an INITIAL user (ZITADEL's RequestSetPassword,
+	// internal/command/user_password.go; not recorded).
+	"COMMAND-2M9sd": {{FailedPrecondition, ErrUserNotInitialized}},
 
 	"COMMAND-3nJ4t": {{OK, ErrNoPassword}},
 	"COMMAND-G8dh3": {{OK, ErrNoPassword}},

@@ -136,6 +136,7 @@ var outcomeRows = []struct {
 
 	{"COMMAND-M9dse", client.FailedPrecondition, "", viaUpdateUser, "ErrUserNotInitialized"},
 	{"COMMAND-Sfe4g", client.FailedPrecondition, "", viaReset, "ErrUserNotInitialized"},
+	{"COMMAND-2M9sd", client.FailedPrecondition, "", viaV1Reset, "ErrUserNotInitialized"},
 
 	{"COMMAND-3nJ4t", client.FailedPrecondition, "", viaSession, "ErrNoPassword"},
 	{"COMMAND-G8dh3", client.FailedPrecondition, "", viaSetPassword, "ErrNoPassword"},
@@ -196,7 +197,7 @@ func TestEachOutcomeCoversItsIDs(t *testing.T) {
 		"ErrUserNotFound":       {"QUERY-Dfbg2", "COMMAND-SAF4f", "COMMAND-Hj9ds", "COMMAND-ugjs0upun6", "COMMAND-bd4ir1mblj", "COMMAND-x377t913pw", "COMMAND-450yxuqrh1", "COMMAND-3M0fs"},
 		"ErrUserExists":         {"V3-DKcYh", "COMMAND-7yiox1isql"},
 		"ErrUserNotActive":      {"SESSION-Gj4ko", "COMMAND-lgws8wtsqf"},
-		"ErrUserNotInitialized": {"COMMAND-M9dse", "COMMAND-Sfe4g"},
+		"ErrUserNotInitialized": {"COMMAND-M9dse", "COMMAND-Sfe4g", "COMMAND-2M9sd"},
 		"ErrNoPassword":         {"COMMAND-3nJ4t", "COMMAND-G8dh3"},
 		"ErrOrgNotFound":        {"AUTH-Bs7Ds", "COMMAND-QXPGs"},
 		"ErrHashNotSupported":   {"USER-JDk4t", "USER-oz74onzvqr"},

@@ -51,8 +51,8 @@ func (cl *call) verb() string {
 // answer into out. It is the one request path of every call: token, org header, user
 // agent, retries and logging all plug in here.
 func (c *Client) do(ctx context.Context, cl call, cc callConfig, in, out any) error {
-	if ctx == nil {
-		return &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
+	if err := checkContext(ctx); err != nil {
+		return err
 	}
 	orgID := ""
 	if cl.org {
@@ -88,6 +88,14 @@ func (c *Client) do(ctx context.Context, cl call, cc callConfig, in, out any) er
 	}
 	defer resp.Body.Close()
 	return st.readResponse(resp, out)
+}
+
+// checkContext refuses a nil context, before anything waits on it.
+func checkContext(ctx context.Context) error {
+	if ctx == nil {
+		return &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
+	}
+	return nil
 }
 
 // doDetails is do for the calls whose answer is only the object details of the change.

@@ -310,6 +310,9 @@ func (s *UserService) CreateUser(ctx context.Context, req CreateUserRequest, opt
 	if err := old.validate(); err != nil {
 		return nil, err
 	}
+	if err := checkContext(ctx); err != nil { // before waiting for another call's learning
+		return nil, err
+	}
 	cc := newCallConfig(opts)
 	var added *AddedUser
 	var err error
@@ -436,6 +439,9 @@ func (s *UserService) UpdateUser(ctx context.Context, userID string, req UpdateU
 		return nil, err
 	}
 	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkContext(ctx); err != nil { // before waiting for another call's learning
 		return nil, err
 	}
 	cc := newCallConfig(opts)

@@ -3,10 +3,14 @@ package client_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/zitpass/zitpass-go/client"
+	"golang.org/x/oauth2"
 )
 
 func TestValidationBeforeAnyRequest(t *testing.T) {
@@ -165,5 +169,51 @@ func TestNewValidatesBaseURL(t *testing.T) {
 	}
 	if _, err := client.New("https://x", client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: -1})); err == nil {
 		t.Error("New accepted a negative retry policy")
+	}
+}
+
+// TestNilContextWhileLearning: CreateUser and UpdateUser with a nil context are a
+// *ValidationError naming ctx, as every call is, also while another call is learning what
+// the server has (the caller's organization, whether it has the call) and this one would
+// wait for it.
+func TestNilContextWhileLearning(t *testing.T) {
+	arrived, release := make(chan struct{}, 2), make(chan struct{})
+	rt := v4()
+	hang := func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		respond(200, myUserBody)(w, r)
+	}
+	rt[mePath] = hang
+	rt["PATCH /v2/users/{id}"] = func(w http.ResponseWriter, r *http.Request) { hang(w, r) }
+	srv := httptest.NewServer(rt.serve())
+	t.Cleanup(srv.Close)
+	c, err := client.New(srv.URL, client.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testToken})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var learners sync.WaitGroup
+	learners.Go(func() { c.Users.CreateUser(ctx, createReq("")) })
+	learners.Go(func() { c.Users.UpdateUser(ctx, "u1", client.UpdateUserRequest{NewPassword: "N3w-Passw0rd!"}) })
+	<-arrived
+	<-arrived
+	defer func() { close(release); learners.Wait() }()
+	calls := map[string]func() error{
+		"CreateUser": func() error {
+			//lint:ignore SA1012 the nil context is what is under test
+			_, err := c.Users.CreateUser(nil, createReq("")) //nolint:staticcheck
+			return err
+		},
+		"UpdateUser": func() error {
+			//lint:ignore SA1012 the nil context is what is under test
+			_, err := c.Users.UpdateUser(nil, "u1", client.UpdateUserRequest{NewPassword: "N3w-Passw0rd!"}) //nolint:staticcheck
+			return err
+		},
+	}
+	for name, call := range calls {
+		var ve *client.ValidationError
+		if err := call(); !errors.As(err, &ve) || ve.Field != "ctx" {
+			t.Errorf("%s(nil, ...) = %v, want a *ValidationError naming ctx", name, err)
+		}
 	}
 }

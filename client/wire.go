@@ -50,7 +50,9 @@ func newAPIError(op string, status int, h http.Header, body []byte, secrets []st
 	sc := newScrubber(secrets)
 	var st api.Status
 	if err := json.Unmarshal(body, &st); err == nil && (st.Code != 0 || st.Message != "") {
-		e.zitadel = true
+		// ZITADEL's errors always carry their gRPC code; a JSON body with only a message is
+		// a proxy's (Kong's 503 {"message":"failure to get a peer from the ring-balancer"}).
+		e.zitadel = st.Code != 0
 		e.Code = Code(st.Code)
 		e.Message = sc.scrub(st.Message)
 		for _, d := range st.Details {

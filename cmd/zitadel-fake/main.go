@@ -202,7 +202,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	publicURL := fs.String("public-url", "", "the instance's public URL; requests must name its host")
-	pat := fs.String("pat", os.Getenv("ZITADEL_FAKE_PAT"), "fixed administrator token (default random)")
+	// The environment's token is read after parsing, not made the flag's default: usage
+	// prints defaults, and a credential must not reach stderr.
+	pat := fs.String("pat", "", "fixed administrator token (default: ZITADEL_FAKE_PAT, else random)")
 	seedPath := fs.String("seed", "", "seed file (JSON)")
 	out := fs.String("out", "", "also write the startup JSON to this file")
 	lockout := fs.Int("lockout", 0, "wrong passwords in a row that lock a user (0: no limit)")
@@ -233,6 +235,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := json.Unmarshal(raw, &sd); err != nil {
 			return fmt.Errorf("seed file %s: %w", *seedPath, err)
 		}
+	}
+	if *pat == "" {
+		*pat = os.Getenv("ZITADEL_FAKE_PAT")
 	}
 	sd.Users = append(sd.Users, users...)
 	if *lockout > 0 {

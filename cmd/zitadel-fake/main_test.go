@@ -542,3 +542,41 @@ func TestControlLog(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageHidesThePATFromTheEnvironment: -help and a flag error print the flags' defaults
+// to stderr, which CI keeps in its logs; ZITADEL_FAKE_PAT is a credential and must not be
+// one of them. The environment's PAT still applies.
+func TestUsageHidesThePATFromTheEnvironment(t *testing.T) {
+	const pat = "env-pat-Sup3rSecret"
+	t.Setenv("ZITADEL_FAKE_PAT", pat)
+	for _, args := range [][]string{{"-help"}, {"-no-such-flag"}} {
+		var stderr bytes.Buffer
+		run(context.Background(), args, io.Discard, &stderr)
+		if !strings.Contains(stderr.String(), "-pat") {
+			t.Errorf("%v: stderr shows no usage:\n%s", args, stderr.String())
+		}
+		if strings.Contains(stderr.String(), pat) {
+			t.Errorf("%v: stderr shows the PAT of ZITADEL_FAKE_PAT:\n%s", args, stderr.String())
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-quiet"}, outW, io.Discard)
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	cancel()
+	go io.Copy(io.Discard, outR)
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st state
+	if err := json.Unmarshal([]byte(line), &st); err != nil || st.PAT != pat {
+		t.Errorf("startup PAT %q (%v), want the environment's", st.PAT, err)
+	}
+}

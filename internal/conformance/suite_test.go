@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -165,5 +166,39 @@ func TestShapeOfATokenLikeAnEnum(t *testing.T) {
 	tok := "E7F_GPF8gIC7OebswxMplEmpyTip3usOMR8qyoOoLorbJWHtxRg_D3AJbhxkibGFoMF2MzoEmu2Gpw"
 	if got := shapeOf([]byte(`{"sessionToken":"` + tok + `","state":"USER_STATE_LOCKED"}`)); got != `{sessionToken:string,state:"USER_STATE_LOCKED"}` {
 		t.Errorf("shape %s", got)
+	}
+}
+
+// TestTranscriptNeverKeepsACode: an instance's code generator is its configuration (length,
+// letters, digits), so a recording never writes a code the server returned, whatever it
+// looks like: not in the answer, and not when the run sends it back.
+func TestTranscriptNeverKeepsACode(t *testing.T) {
+	var mu sync.Mutex
+	var codes []string
+	gen := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		c := "k7q" + strconv.Itoa(len(codes)) + "xPz9w" // 9+ characters with lower-case letters
+		codes = append(codes, c)
+		return c
+	}
+	_, a, wait := fake(t, clienttest.WithCodeGenerator(gen))
+	steps, err := Run(context.Background(), a, Config{Prefix: "zpconf-codes", Wait: wait})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := WriteTranscript(&b, steps); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(codes) == 0 {
+		t.Fatal("the run asked for no code")
+	}
+	for _, c := range codes {
+		if strings.Contains(b.String(), c) {
+			t.Errorf("the transcript keeps the code %q the server returned", c)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The transcript format of client/clienttest/testdata: one record per request, with ids,
@@ -134,9 +135,14 @@ func (c *canon) value(key, s string, request bool) string {
 }
 
 func (c *canon) rememberCode(body []byte) {
-	var a struct{ VerificationCode string }
-	if json.Unmarshal(body, &a) == nil && a.VerificationCode != "" {
-		c.codes[a.VerificationCode] = true
+	var a struct{ VerificationCode, InviteCode string }
+	if json.Unmarshal(body, &a) != nil {
+		return
+	}
+	for _, code := range []string{a.VerificationCode, a.InviteCode} {
+		if code != "" {
+			c.codes[code] = true
+		}
 	}
 }
 
@@ -259,12 +265,48 @@ func placeholder(key, s string) string {
 		return "<" + key + ": " + strconv.Itoa(len(s)) + "-digit decimal string>"
 	case timestamp.MatchString(s):
 		return "<" + key + ": RFC3339 UTC timestamp, fractional seconds>"
-	case (key == "verificationCode" || key == "inviteCode") && code6.MatchString(s):
-		return "<" + key + ": 6 chars [A-Z0-9]>"
+	case key == "verificationCode" || key == "inviteCode":
+		// Never the code itself: its length and alphabet are the instance's configuration.
+		return "<" + key + ": " + codeShape(s) + ">"
 	case key == "sessionToken" && token78.MatchString(s):
 		return "<sessionToken: 78 chars base64url without padding [A-Za-z0-9_-]>"
 	case key == "sessionToken":
 		return "<sessionToken>"
 	}
 	return s
+}
+
+// codeShape describes a code by its length and alphabet, "6 chars [A-Z0-9]" for ZITADEL's
+// default generator.
+func codeShape(s string) string {
+	if code6.MatchString(s) {
+		return "6 chars [A-Z0-9]"
+	}
+	var upper, lower, digit, other bool
+	for _, r := range s {
+		switch {
+		case 'A' <= r && r <= 'Z':
+			upper = true
+		case 'a' <= r && r <= 'z':
+			lower = true
+		case '0' <= r && r <= '9':
+			digit = true
+		default:
+			other = true
+		}
+	}
+	class := ""
+	for _, c := range []struct {
+		has  bool
+		name string
+	}{{upper, "A-Z"}, {lower, "a-z"}, {digit, "0-9"}} {
+		if c.has {
+			class += c.name
+		}
+	}
+	shape := strconv.Itoa(utf8.RuneCountInString(s)) + " chars [" + class + "]"
+	if other {
+		shape += " and others"
+	}
+	return shape
 }
