@@ -28,14 +28,22 @@ func fastRetries(srv *clienttest.Server) *client.Client {
 	return srv.Client(client.WithRetryPolicy(client.RetryPolicy{MinBackoff: time.Microsecond, MaxBackoff: time.Microsecond}))
 }
 
-// limits runs an import of n users against a server 50 ms away (far enough that the
-// machine's own scheduling, under -race, does not read as queueing), calls fault once the
-// limit has reached trigger, and returns the highest limit from then to its first cut,
-// the lowest after it, and the highest after that. Real time: the limit reacts to latency,
-// and the learned rate to the time between answers; a test clock would have to model both.
+// frozenClock never moves, and sleeping returns at once. An import on it measures no
+// latency, is never held by its rate or a pause, and counts every refusal as one of a new
+// round trip (no call started before a cut): only the answers move its limit, whatever
+// the machine's load.
+type frozenClock struct{ now time.Time }
+
+func (c frozenClock) Now() time.Time                                 { return c.now }
+func (frozenClock) Sleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+func (frozenClock) Ticker(time.Duration) (<-chan time.Time, func())  { return nil, func() {} }
+
+// limits runs an import of n users on a frozen clock, calls fault once the limit has
+// reached trigger, and returns the highest limit from then to its first cut, the lowest
+// after it, and the highest after that.
 func limits(t *testing.T, srv *clienttest.Server, n, trigger int, fault func()) (peak, low, again int) {
 	t.Helper()
-	r := newRun(fastRetries(srv), Options{MaxConcurrency: 32}, realClock{})
+	r := newRun(fastRetries(srv), Options{MaxConcurrency: 32}, frozenClock{time.Unix(1_700_000_000, 0)})
 	injected := false
 	low = 1 << 30
 	r.results(context.Background(), testUsers(n), func(res Result) bool {
@@ -67,13 +75,13 @@ func limits(t *testing.T, srv *clienttest.Server, n, trigger int, fault func()) 
 
 // 429s shrink the concurrency; clean answers after them grow it back.
 func TestConcurrencyShrinksOn429AndRecovers(t *testing.T) {
-	srv := clienttest.NewServer(clienttest.WithLatency(50 * time.Millisecond))
+	srv := clienttest.NewServer()
 	defer srv.Close()
 	peak, low, last := limits(t, srv, 1500, 16, func() { srv.FailNext(12, 429) })
-	if low > peak*6/10 { // halved, or cut by a tenth for latency just before
+	if low > peak/2 {
 		t.Fatalf("429s: the limit went from %d down to only %d", peak, low)
 	}
-	if last < peak*9/10 {
+	if last < peak {
 		t.Fatalf("after the 429s the limit recovered to %d of %d", last, peak)
 	}
 	if n := srv.RequestCount("POST", "/v2/users/new"); n < 1500+12 {
@@ -83,13 +91,13 @@ func TestConcurrencyShrinksOn429AndRecovers(t *testing.T) {
 
 // ZITADEL's write conflicts (SQLSTATE 23505) shrink it too.
 func TestConcurrencyShrinksOnWriteConflictsAndRecovers(t *testing.T) {
-	srv := clienttest.NewServer(clienttest.WithLatency(50 * time.Millisecond))
+	srv := clienttest.NewServer()
 	defer srv.Close()
 	peak, low, last := limits(t, srv, 1500, 16, func() { srv.InjectFault(clienttest.Fault{Count: 12, WriteConflict: true}) })
-	if low > peak*6/10 { // halved, or cut by a tenth for latency just before
+	if low > peak/2 {
 		t.Fatalf("write conflicts: the limit went from %d down to only %d", peak, low)
 	}
-	if last < peak*9/10 {
+	if last < peak {
 		t.Fatalf("after the write conflicts the limit recovered to %d of %d", last, peak)
 	}
 }
