@@ -93,19 +93,23 @@ func (g *gate) wait(ctx context.Context) error {
 	return nil
 }
 
-// pause waits for the shared pause to end.
+// pause waits for the shared pause to end. It sleeps again only when a refusal meanwhile
+// moved the end later: once it has slept to an end, that end is over, whatever the clock
+// says (a test's clock need not move while it sleeps).
 func (g *gate) pause(ctx context.Context) error {
+	var slept time.Time
 	for {
 		g.mu.Lock()
 		until := g.until
 		g.mu.Unlock()
 		d := until.Sub(g.clock.Now())
-		if d <= 0 {
+		if !until.After(slept) || d <= 0 {
 			return ctx.Err()
 		}
 		if err := g.clock.Sleep(ctx, d); err != nil {
 			return err
 		}
+		slept = until
 	}
 }
 

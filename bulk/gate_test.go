@@ -255,3 +255,16 @@ func TestGateLearnsFromRetriedRefusalsOnlyWhenTheyRecur(t *testing.T) {
 		t.Fatalf("two refusals %v apart set a rate of %.1f", recurWithin+time.Second, got)
 	}
 }
+
+// A pause is over once slept through, even on a clock that does not move while it sleeps:
+// a gate that looked only at the clock would sleep forever on one.
+func TestGatePauseEndsOnceSleptThrough(t *testing.T) {
+	clk := frozenClock{time.Unix(1_700_000_000, 0)}
+	g := newGate(clk, 0)
+	g.throttled(clk.Now(), clk.Now(), 2*time.Second, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := g.wait(ctx); err != nil {
+		t.Fatalf("wait after a pause on a frozen clock: %v", err)
+	}
+}

@@ -262,14 +262,28 @@ func TestBadInputFailsBeforeSending(t *testing.T) {
 	}
 }
 
-// bulkGoroutines lists the goroutines running code of package bulk, other than the test's.
+// bulkGoroutines lists the goroutines blocked in code of package bulk, other than the
+// test's. A goroutine that has done its last work (closed a channel, called wg.Done) may
+// still be on its way out when the import returns, running or runnable, and no
+// synchronisation can wait for that; a leaked one waits for something that never comes:
+// it is blocked, and has a frame of bulk's own on its stack ("created by" is not one).
 func bulkGoroutines() []string {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	var out []string
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "zitpass-go/bulk.") && !strings.Contains(g, "bulk_test.") {
-			out = append(out, g)
+		header, stack, _ := strings.Cut(g, "\n")
+		if strings.Contains(header, "[running]") || strings.Contains(header, "[runnable]") {
+			continue
+		}
+		for line := range strings.SplitSeq(stack, "\n") {
+			if strings.HasPrefix(line, "created by ") {
+				continue
+			}
+			if strings.Contains(line, "zitpass-go/bulk.") && !strings.Contains(g, "bulk_test.") {
+				out = append(out, g)
+				break
+			}
 		}
 	}
 	return out
@@ -362,9 +376,15 @@ func TestRateLimitNeverExceeded(t *testing.T) {
 	if len(arrived) != 151 { // the organization lookup and the creates
 		t.Fatalf("%d API requests, want 151", len(arrived))
 	}
-	// The token bucket (burst 1) spaces requests 1/rate apart as they leave: a closed
-	// window of a second can hold rate+1 of them.
-	if most := maxIn(arrived, time.Second); most > perSecond+1 {
+	// The token bucket (burst 1) spaces the requests' tokens 1/rate apart: a window of a
+	// second holds rate+1 of them. A request arrives later than its token by the time
+	// the client takes to send it and the server to log it, which varies with the load
+	// (-race on one CPU): a second of arrivals can hold the tokens of a second and that
+	// lag. The gate's own test measures its tokens exactly, on a test clock; this one
+	// allows lag of up to 100 ms, and still fails an import that sends faster than the
+	// rate by more than a tenth.
+	const lag = 100 * time.Millisecond
+	if most := maxIn(arrived, time.Second); most > perSecond+1+int(perSecond*lag.Seconds()) {
 		t.Fatalf("%d requests arrived within one second at RateLimit %d", most, perSecond)
 	}
 }
