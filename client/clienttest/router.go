@@ -271,21 +271,14 @@ func writeText(w http.ResponseWriter, status int, text string) {
 // authentication.
 type validator interface{ validate() *zerr }
 
-// parseChecker is a request with rules protojson enforces while parsing (a oneof set
-// twice, an unknown enum name): the gateway answers them before authentication.
-type parseChecker interface{ parseCheck() *zerr }
-
 // begin starts a handler as ZITADEL's gateway does: it decodes the JSON body into req (nil
-// reads none) and applies the parse rules, then locks the server and authenticates the
+// reads none) and applies protojson's rules (protoRules), then locks the server and authenticates the
 // caller, the v1 way when v1, then applies the request's validation rules. It returns with
 // s.mu held, error or not: the handler unlocks.
 func (s *Server) begin(r *http.Request, req any, v1 bool) (*caller, *zerr) {
 	var e *zerr
 	if req != nil {
 		e = decodeBody(r, req)
-	}
-	if pc, ok := req.(parseChecker); ok && e == nil {
-		e = pc.parseCheck()
 	}
 	s.mu.Lock()
 	if e != nil {
@@ -317,6 +310,11 @@ func decodeBody(r *http.Request, v any) *zerr {
 	}
 	if _, ok := tree.(map[string]any); !ok {
 		return errInvalid("proto: syntax error: expected a JSON object")
+	}
+	if pr, ok := v.(protoRuled); ok {
+		if e := pr.protoRules().check(raw); e != nil {
+			return e
+		}
 	}
 	norm, _ := json.Marshal(camelKeys(tree))
 	if err := json.Unmarshal(norm, v); err != nil {

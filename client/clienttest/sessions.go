@@ -32,6 +32,9 @@ type createSessionRequest struct {
 // fractional digits and an "s".
 var durationPattern = regexp.MustCompile(`^-?[0-9]+(\.[0-9]{1,9})?s$`)
 
+// lifetimeRules are a session request's: a lifetime is a google.protobuf.Duration.
+var lifetimeRules = &protoRules{values: map[string]valueRule{"lifetime": durationRule}}
+
 // parseLifetime reads a lifetime as protojson does; a malformed one is a parse error.
 func parseLifetime(v *string) (time.Duration, *zerr) {
 	if v == nil {
@@ -47,10 +50,7 @@ func parseLifetime(v *string) (time.Duration, *zerr) {
 	return d, nil
 }
 
-func (req *createSessionRequest) parseCheck() *zerr {
-	_, e := parseLifetime(req.Lifetime)
-	return e
-}
+func (*createSessionRequest) protoRules() *protoRules { return lifetimeRules }
 
 func (req *createSessionRequest) validate() *zerr {
 	if e := checksRule("CreateSessionRequest", req.Checks); e != nil {
@@ -163,10 +163,7 @@ type setSessionRequest struct {
 	Lifetime     *string        `json:"lifetime"`
 }
 
-func (req *setSessionRequest) parseCheck() *zerr {
-	_, e := parseLifetime(req.Lifetime)
-	return e
-}
+func (*setSessionRequest) protoRules() *protoRules { return lifetimeRules }
 
 func (req *setSessionRequest) validate() *zerr {
 	if e := checksRule("SetSessionRequest", req.Checks); e != nil {

@@ -52,12 +52,12 @@ type addHumanUserRequest struct {
 	HashedPassword *hashedPassword `json:"hashedPassword"`
 }
 
-func (req *addHumanUserRequest) parseCheck() *zerr {
-	if req.Password != nil && req.HashedPassword != nil {
-		return errInvalid("proto: error parsing \"hashedPassword\", oneof zitadel.user.v2.AddHumanUserRequest.password_type is already set")
-	}
-	return nil
-}
+var addHumanUserRules = &protoRules{oneofs: map[string]string{
+	"password":       "zitadel.user.v2.AddHumanUserRequest.password_type",
+	"hashedPassword": "zitadel.user.v2.AddHumanUserRequest.password_type",
+}}
+
+func (*addHumanUserRequest) protoRules() *protoRules { return addHumanUserRules }
 
 func (req *addHumanUserRequest) validate() *zerr {
 	if e := lengthError("AddHumanUserRequest.UserId", req.UserID, 1, 200); e != nil {
@@ -230,15 +230,14 @@ type createUserRequest struct {
 	} `json:"machine"`
 }
 
-func (req *createUserRequest) parseCheck() *zerr {
-	if req.Human != nil && req.Machine != nil {
-		return errInvalid("proto: error parsing \"machine\", oneof zitadel.user.v2.CreateUserRequest.user_type is already set")
-	}
-	if h := req.Human; h != nil && h.Password != nil && h.HashedPassword != nil {
-		return errInvalid("proto: error parsing \"hashedPassword\", oneof zitadel.user.v2.CreateUserRequest.Human.password_type is already set")
-	}
-	return nil
-}
+var createUserRules = &protoRules{oneofs: map[string]string{
+	"human":                "zitadel.user.v2.CreateUserRequest.user_type",
+	"machine":              "zitadel.user.v2.CreateUserRequest.user_type",
+	"human.password":       "zitadel.user.v2.CreateUserRequest.Human.password_type",
+	"human.hashedPassword": "zitadel.user.v2.CreateUserRequest.Human.password_type",
+}}
+
+func (*createUserRequest) protoRules() *protoRules { return createUserRules }
 
 func (req *createUserRequest) validate() *zerr {
 	if e := lengthError("CreateUserRequest.OrganizationId", orEmpty(req.OrganizationID), 1, 200); e != nil {
@@ -465,27 +464,25 @@ type passwordResetRequest struct {
 	ReturnCode *struct{} `json:"returnCode"`
 }
 
-func (req *passwordResetRequest) parseCheck() *zerr {
-	if req.SendLink != nil && req.ReturnCode != nil {
-		return errInvalid("proto: oneof zitadel.user.v2.PasswordResetRequest.medium is already set")
-	}
-	if req.SendLink != nil {
-		if _, ok := notificationType(req.SendLink.NotificationType); !ok {
-			return errInvalid("proto: invalid value for enum field notificationType")
-		}
-	}
-	return nil
+var passwordResetRules = &protoRules{
+	oneofs: map[string]string{
+		"sendLink":   "zitadel.user.v2.PasswordResetRequest.medium",
+		"returnCode": "zitadel.user.v2.PasswordResetRequest.medium",
+	},
+	values: map[string]valueRule{"sendLink.notificationType": enumRule("notificationType")},
 }
 
-// notificationType parses the enum as protojson does: its name or its number.
-func notificationType(raw json.RawMessage) (client.NotificationType, bool) {
+func (*passwordResetRequest) protoRules() *protoRules { return passwordResetRules }
+
+// notificationType reads the enum as the gateway does: NOTIFICATION_TYPE_SMS (or 2) is
+// SMS; Unspecified, Email and any name it does not know (which it discards) are email,
+// as v1 does with its own enum.
+func notificationType(raw json.RawMessage) client.NotificationType {
 	switch strings.Trim(string(raw), `"`) {
-	case "", "null", "NOTIFICATION_TYPE_Unspecified", "0", "NOTIFICATION_TYPE_Email", "1":
-		return client.NotificationEmail, true // Unspecified means email
 	case "NOTIFICATION_TYPE_SMS", "2":
-		return client.NotificationSMS, true
+		return client.NotificationSMS
 	}
-	return 0, false
+	return client.NotificationEmail
 }
 
 // passwordReset is UserService.PasswordReset.
@@ -498,7 +495,7 @@ func (s *Server) passwordReset(r *http.Request, userID string) (any, *zerr) {
 	}
 	kind := client.NotificationEmail
 	if req.SendLink != nil {
-		kind, _ = notificationType(req.SendLink.NotificationType)
+		kind = notificationType(req.SendLink.NotificationType)
 	}
 	if e := lengthError("PasswordResetRequest.UserId", &userID, 1, 200); e != nil {
 		return nil, e
@@ -570,12 +567,12 @@ type setPasswordRequest struct {
 	VerificationCode *string `json:"verificationCode"`
 }
 
-func (req *setPasswordRequest) parseCheck() *zerr {
-	if req.CurrentPassword != nil && req.VerificationCode != nil {
-		return errInvalid("proto: oneof zitadel.user.v2.SetPasswordRequest.verification is already set")
-	}
-	return nil
-}
+var setPasswordRules = &protoRules{oneofs: map[string]string{
+	"currentPassword":  "zitadel.user.v2.SetPasswordRequest.verification",
+	"verificationCode": "zitadel.user.v2.SetPasswordRequest.verification",
+}}
+
+func (*setPasswordRequest) protoRules() *protoRules { return setPasswordRules }
 
 // setPassword is UserService.SetPassword. The user's state comes first, then a code, the
 // policy, the current password, and last the hasher.
@@ -720,22 +717,16 @@ type updateUserRequest struct {
 	} `json:"machine"`
 }
 
-func (req *updateUserRequest) parseCheck() *zerr {
-	if req.Human != nil && req.Machine != nil {
-		return errInvalid("proto: error parsing \"machine\", oneof zitadel.user.v2.UpdateUserRequest.user_type is already set")
-	}
-	if req.Human == nil || req.Human.Password == nil {
-		return nil
-	}
-	pw := req.Human.Password
-	if pw.Password != nil && pw.HashedPassword != nil {
-		return errInvalid("proto: error parsing \"hashedPassword\", oneof zitadel.user.v2.SetPassword.password_type is already set")
-	}
-	if pw.CurrentPassword != nil && pw.VerificationCode != nil {
-		return errInvalid("proto: error parsing \"verificationCode\", oneof zitadel.user.v2.SetPassword.verification is already set")
-	}
-	return nil
-}
+var updateUserRules = &protoRules{oneofs: map[string]string{
+	"human":                           "zitadel.user.v2.UpdateUserRequest.user_type",
+	"machine":                         "zitadel.user.v2.UpdateUserRequest.user_type",
+	"human.password.password":         "zitadel.user.v2.SetPassword.password_type",
+	"human.password.hashedPassword":   "zitadel.user.v2.SetPassword.password_type",
+	"human.password.currentPassword":  "zitadel.user.v2.SetPassword.verification",
+	"human.password.verificationCode": "zitadel.user.v2.SetPassword.verification",
+}}
+
+func (*updateUserRequest) protoRules() *protoRules { return updateUserRules }
 
 func (req *updateUserRequest) validate() *zerr {
 	if e := lengthError("UpdateUserRequest.Username", req.Username, 1, 200); e != nil {
@@ -904,12 +895,12 @@ type inviteCodeRequest struct {
 	ReturnCode *struct{} `json:"returnCode"`
 }
 
-func (req *inviteCodeRequest) parseCheck() *zerr {
-	if req.SendCode != nil && req.ReturnCode != nil {
-		return errInvalid("proto: error parsing \"returnCode\", oneof zitadel.user.v2.CreateInviteCodeRequest.verification is already set")
-	}
-	return nil
-}
+var inviteCodeRules = &protoRules{oneofs: map[string]string{
+	"sendCode":   "zitadel.user.v2.CreateInviteCodeRequest.verification",
+	"returnCode": "zitadel.user.v2.CreateInviteCodeRequest.verification",
+}}
+
+func (*inviteCodeRequest) protoRules() *protoRules { return inviteCodeRules }
 
 // inviteCodeTTL is how long an invite code is valid: ZITADEL's default, 72 hours.
 const inviteCodeTTL = 72 * time.Hour
