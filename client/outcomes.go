@@ -114,6 +114,7 @@ var outcomes = map[string][]outcomeRule{
 	"USER-oz74onzvqr": {{OK, ErrHashNotSupported}}, // UpdateUser
 
 	"COMMAND-Hkl3d": {{OK, ErrSessionExpired}},
+	"AUTHZ-EGDo3":   {{OK, ErrSessionExpired}}, // an expired session's token used as a bearer token (ZITADEL's source)
 
 	// The host names no instance. ZITADEL sends no details: the id is inside the message.
 	"QUERY-1kIjX": {{OK, ErrInstanceNotFound}},

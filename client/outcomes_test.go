@@ -149,6 +149,7 @@ var outcomeRows = []struct {
 	{"USER-oz74onzvqr", client.InvalidArgument, "", viaUpdateHash, "ErrHashNotSupported"},
 
 	{"COMMAND-Hkl3d", client.FailedPrecondition, "", viaCheck, "ErrSessionExpired"},
+	{"AUTHZ-EGDo3", client.PermissionDenied, "", viaUpdateUser, "ErrSessionExpired"},
 
 	{"QUERY-1kIjX", client.NotFound, instanceNotFound, viaSettings, "ErrInstanceNotFound"},
 	{"QUERY-1kIjX", client.NotFound, instanceNotFound, viaCreateUser, "ErrInstanceNotFound"},
@@ -201,7 +202,7 @@ func TestEachOutcomeCoversItsIDs(t *testing.T) {
 		"ErrNoPassword":         {"COMMAND-3nJ4t", "COMMAND-G8dh3"},
 		"ErrOrgNotFound":        {"AUTH-Bs7Ds", "COMMAND-QXPGs"},
 		"ErrHashNotSupported":   {"USER-JDk4t", "USER-oz74onzvqr"},
-		"ErrSessionExpired":     {"COMMAND-Hkl3d"},
+		"ErrSessionExpired":     {"COMMAND-Hkl3d", "AUTHZ-EGDo3"},
 		"ErrInstanceNotFound":   {"QUERY-1kIjX"},
 	}
 	covered := map[string]bool{}

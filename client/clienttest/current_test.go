@@ -253,7 +253,7 @@ func TestSessionLifetimeAndSetSession(t *testing.T) {
 	// Expired: still readable and deletable, no more checks, its token no bearer.
 	clock.Add(6 * time.Second)
 	send(t, srv, "PATCH", "/v2/sessions/"+id, pat, `{"checks":{"password":{"password":"`+oldPassword+`"}}}`).want(t, 400, 9, "COMMAND-Hkl3d")
-	send(t, srv, "GET", "/v2/users/"+alice, newTok, "").want(t, 403, 7, "AUTHZ-Kl3p0")
+	send(t, srv, "GET", "/v2/users/"+alice, newTok, "").want(t, 403, 7, "AUTHZ-EGDo3")
 	send(t, srv, "GET", "/v2/sessions/"+id, pat, "").want(t, 200, 0, "")
 	send(t, srv, "DELETE", "/v2/sessions/"+id, pat, `{}`).want(t, 200, 0, "")
 	send(t, srv, "GET", "/v2/sessions/"+id, pat, "").want(t, 404, 5, "QUERY-SFeaa")

@@ -29,8 +29,10 @@
 //
 // What it models:
 //
-//   - Organizations, and the x-zitadel-orgid scoping of v1 calls. Users added with an
-//     unknown OrgID create that organization.
+//   - Organizations, and the x-zitadel-orgid header: the organization of v1 calls, and of
+//     v2 calls that name none of their own (AddHumanUser without one, settings without
+//     ctx); an unknown one is 403/7 AUTH-Bs7Ds on every call. Users added with an unknown
+//     OrgID create that organization.
 //   - Users and their states. A user added without a password is ACTIVE, as v2
 //     AddHumanUser and CreateUser make it: resets, SetPassword, UpdateUser and v1
 //     SetHumanInitialPassword all work on it. HumanUser.Initial makes a user in the INITIAL

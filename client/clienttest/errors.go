@@ -116,6 +116,7 @@ var (
 	errListQueryInvalid    = &zerr{code: client.InvalidArgument, id: "GRPC-Sfefs", message: "List query is invalid"}             // from ZITADEL's source
 	errSessionToken        = &zerr{code: client.PermissionDenied, id: "COMMAND-sGr42", message: "Session Token is invalid"}
 	errAuthRequired        = &zerr{code: client.PermissionDenied, id: "AUTHZ-Kl3p0", message: "authentication required"}
+	errSessionTokenExpired = &zerr{code: client.PermissionDenied, id: "AUTHZ-EGDo3", message: "session expired"}          // from ZITADEL's source
 	errLockoutPolicyExists = &zerr{code: client.AlreadyExists, id: "ORG-0olDf", message: "Lockout policy already exists"} // guess
 	errLockoutPolicyNone   = &zerr{code: client.NotFound, id: "ORG-0olDf", message: "Lockout policy not found"}           // guess
 	errTemplateParse       = &zerr{code: client.InvalidArgument, id: "DOMAIN-oGh5e", message: "URL template is invalid"}

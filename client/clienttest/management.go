@@ -22,17 +22,10 @@ func (s *Server) beginV1(r *http.Request, req any) (string, *zerr) {
 	if e != nil {
 		return "", e
 	}
-	orgID := r.Header.Get("X-Zitadel-Orgid")
-	if orgID != "" && s.orgs[orgID] == nil {
-		return "", errUnknownOrg
-	}
-	if orgID == "" {
-		orgID = caller.user.org
-	}
 	if !caller.admin {
 		return "", errNoPermissionV1
 	}
-	return orgID, nil
+	return caller.org, nil
 }
 
 // userToSetV1 finds the user of a v1 password call in the organization.
@@ -145,7 +138,7 @@ type importHumanUserRequest struct {
 	PasswordChangeRequired bool   `json:"passwordChangeRequired"`
 }
 
-// importHumanUser is ManagementService.ImportHumanUser. A user without a password and with
+// importHumanUser is ManagementService.ImportHumanUser. A user without a password or with
 // an unverified email is INITIAL.
 func (s *Server) importHumanUser(r *http.Request, _ string) (any, *zerr) {
 	var req importHumanUserRequest
@@ -179,7 +172,10 @@ func (s *Server) importHumanUser(r *http.Request, _ string) (any, *zerr) {
 	u.givenName, u.familyName = *req.Profile.FirstName, *req.Profile.LastName
 	if req.Password != "" {
 		u.password, u.changeRequired, u.passwordChanged = req.Password, req.PasswordChangeRequired, u.created
-	} else if !u.emailVerified {
+	}
+	// ZITADEL's rule (internal/domain/human.go, IsInitialState): an unverified email, or no
+	// password, makes an imported user INITIAL.
+	if !u.emailVerified || req.Password == "" {
 		u.state = stateInitial
 	}
 	return map[string]any{"userId": u.id, "details": creationDetails(u.sequence, u.created, u.org)}, nil

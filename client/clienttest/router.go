@@ -285,10 +285,26 @@ func (s *Server) begin(r *http.Request, req any, v1 bool) (*caller, *zerr) {
 		return nil, e
 	}
 	c, e := s.authenticate(r, v1)
+	if e == nil {
+		e = s.orgContext(r, c)
+	}
 	if v, ok := req.(validator); ok && e == nil {
 		e = v.validate()
 	}
 	return c, e
+}
+
+// orgContext sets the caller's organization context from the x-zitadel-orgid header.
+func (s *Server) orgContext(r *http.Request, c *caller) *zerr {
+	c.org = r.Header.Get("X-Zitadel-Orgid")
+	if c.org == "" {
+		c.org = c.user.org
+		return nil
+	}
+	if s.orgs[c.org] == nil {
+		return errUnknownOrg
+	}
+	return nil
 }
 
 // decodeBody reads a JSON request body the way the gateway does: snake_case and

@@ -9,7 +9,8 @@ import (
 // The settings service v2: /v2/settings/...
 
 // settingsOrg reads the request context of a settings call: ctx.orgId (or ctx.org_id) an
-// organization, ctx.instance=true the instance, nothing the caller's organization.
+// organization, ctx.instance=true the instance, nothing the organization context (the
+// x-zitadel-orgid header, else the caller's own organization).
 // instance reports that the instance's settings were asked for.
 func settingsOrg(r *http.Request, caller *caller, op string) (orgID string, instance bool, e *zerr) {
 	q := r.URL.Query()
@@ -24,7 +25,7 @@ func settingsOrg(r *http.Request, caller *caller, op string) (orgID string, inst
 			return v, false, nil
 		}
 	}
-	return caller.user.org, false, nil
+	return caller.org, false, nil
 }
 
 // settingsAnswer is the answer of a settings call: its details and the settings, with the

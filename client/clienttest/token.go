@@ -16,10 +16,15 @@ import (
 	"github.com/zitpass/zitpass-go/auth"
 )
 
-// caller is who a bearer token belongs to.
+// caller is who a bearer token belongs to, and the organization the call is made in.
 type caller struct {
 	user  *user
 	admin bool
+	// org is the organization context: the x-zitadel-orgid header, else the caller's own
+	// organization. ZITADEL's auth interceptor reads the header for every call, v1 and v2
+	// alike, and refuses an organization that does not exist (AUTH-Bs7Ds); v2 calls
+	// without an organization of their own use it (internal/api/authz: CtxData.OrgID).
+	org string
 }
 
 // authenticate checks the bearer token of an API call: an access token, or the token of a
@@ -48,8 +53,13 @@ func (s *Server) authenticate(r *http.Request, v1 bool) (*caller, *zerr) {
 		return &caller{user: u, admin: u.admin}, nil
 	}
 	if sess := s.sessionByToken(tok); sess != nil {
+		// ZITADEL checks the expiration before the factors
+		// (internal/authz/repository/eventsourcing/eventstore/token_verifier.go).
+		if s.expired(sess) {
+			return nil, errSessionTokenExpired
+		}
 		u := s.users[sess.userID]
-		if u == nil || !sess.passwordChecked || sess.passwordGen != u.passwordGen || s.expired(sess) {
+		if u == nil || !sess.passwordChecked || sess.passwordGen != u.passwordGen {
 			return nil, errAuthRequired
 		}
 		return &caller{user: u}, nil

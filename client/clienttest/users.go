@@ -198,7 +198,7 @@ func (s *Server) addHumanUser(r *http.Request, _ string) (any, *zerr) {
 	if e != nil {
 		return nil, e
 	}
-	orgID := caller.user.org
+	orgID := caller.org
 	if req.Organization != nil && req.Organization.OrgID != "" {
 		orgID = req.Organization.OrgID
 	}
