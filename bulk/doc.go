@@ -71,14 +71,16 @@
 // the last attempt's time to its first answer byte is the latency. A refusal seen this way
 // has no status: it shrinks the concurrency, and counts toward the rate only when it
 // recurs in a call begun after the first one (one round may be a fault or a write
-// conflict; a rate limit refuses again). When the client gives up on a 429 (its attempts
-// ran out, or it was made WithoutRetries), every request of the import pauses (a second:
-// the client does not pass on Retry-After; the worker that got the 429 waited for it
-// already) and the rate is learned at once. After the client gave up on a refusal, Import
-// itself tries the user again, up to three rounds, before it is Failed.
+// conflict; a rate limit refuses again). A 429 the call tells of as it is answered
+// (client.OnRateLimited): every request of the import then pauses for its Retry-After (a
+// second when it names none), the worker's own retry included, and the rate is learned
+// at once. After the client gave up on a refusal, Import itself tries the user again, up
+// to three rounds, before it is Failed.
 //
-// An answer that refuses the client's credentials (client.ErrUnauthenticated) ends the
-// import: every later call would be refused too.
+// An answer that refuses the client's credentials (client.ErrUnauthenticated from the
+// API's 401 or the token endpoint's 4xx) ends the import: every later call would be
+// refused too. A token the source could not get for another reason (its endpoint
+// unreachable or answering 5xx) is retried in the importer's rounds.
 //
 // # Memory
 //

@@ -75,16 +75,26 @@ func (g *gate) wait(ctx context.Context) error {
 		return ctx.Err()
 	}
 	defer func() { <-g.turn }()
-	if err := g.pause(ctx); err != nil {
-		return err
-	}
-	now := g.clock.Now()
-	g.raise(now)
-	r := g.lim.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		if err := g.clock.Sleep(ctx, d); err != nil {
-			r.CancelAt(g.clock.Now())
+	var waited time.Time // the end of the last pause waited for
+	for {
+		var err error
+		if waited, err = g.pause(ctx, waited); err != nil {
 			return err
+		}
+		now := g.clock.Now()
+		g.raise(now)
+		r := g.lim.ReserveN(now, 1)
+		if d := r.DelayFrom(now); d > 0 {
+			if err := g.clock.Sleep(ctx, d); err != nil {
+				r.CancelAt(g.clock.Now())
+				return err
+			}
+		}
+		// A refusal may have begun a pause while this request waited for its token: then
+		// it waits for the pause too, and for a token after it (the one it had is spent:
+		// the rate errs low).
+		if !g.pausedAfter(waited, g.clock.Now()) {
+			break
 		}
 	}
 	g.mu.Lock()
@@ -93,24 +103,31 @@ func (g *gate) wait(ctx context.Context) error {
 	return nil
 }
 
-// pause waits for the shared pause to end. It sleeps again only when a refusal meanwhile
-// moved the end later: once it has slept to an end, that end is over, whatever the clock
-// says (a test's clock need not move while it sleeps).
-func (g *gate) pause(ctx context.Context) error {
-	var slept time.Time
+// pause waits for the shared pause to end, unless it ends at or before slept, the end of
+// a pause already waited for, and returns the end it waited for. It sleeps again only when
+// a refusal meanwhile moved the end later: once it has slept to an end, that end is over,
+// whatever the clock says (a test's clock need not move while it sleeps).
+func (g *gate) pause(ctx context.Context, slept time.Time) (time.Time, error) {
 	for {
 		g.mu.Lock()
 		until := g.until
 		g.mu.Unlock()
 		d := until.Sub(g.clock.Now())
 		if !until.After(slept) || d <= 0 {
-			return ctx.Err()
+			return slept, ctx.Err()
 		}
 		if err := g.clock.Sleep(ctx, d); err != nil {
-			return err
+			return slept, err
 		}
 		slept = until
 	}
+}
+
+// pausedAfter reports a pause in force at now that ends after waited.
+func (g *gate) pausedAfter(waited, now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.until.After(waited) && g.until.After(now)
 }
 
 // accept records an answer that was no refusal, for measuring what the server accepts.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"net/http"
 	"net/http/httptrace"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/zitpass/zitpass-go/client"
+	"golang.org/x/oauth2"
 )
 
 const (
@@ -20,6 +22,8 @@ const (
 	retryWait = time.Second
 	// progressEvery is the shortest interval between two Progress calls.
 	progressEvery = 250 * time.Millisecond
+	// maxBuffered bounds the results waiting for the caller.
+	maxBuffered = 256
 )
 
 // Import creates the users with CreateUser, each exactly once however often it is run, and
@@ -37,11 +41,16 @@ const (
 // A user that fails the client's checks is Failed with the *client.ValidationError before
 // anything is sent for it; an empty ID is such an error, naming "ID". Failures never stop
 // the other users, with one exception: an answer that refuses the client's credentials
-// (client.ErrUnauthenticated) ends the import, since every later call would be refused too.
+// (client.ErrUnauthenticated from the API's 401 or the token endpoint's 4xx) ends the
+// import, since every later call would be refused too; a token that could not be had
+// for another reason (the token endpoint unreachable) is retried like an unavailable
+// server.
 //
 // c may be any client; Import observes each of its calls through an httptrace.ClientTrace
 // (see the package documentation), so that the client's own retries are rate-limited and
-// seen. A nil c fails every user.
+// seen. A nil c fails every user; nil users is an empty input. A panic of the users
+// iterator stops the import and reaches the caller, on its goroutine, once nothing of the
+// import runs any more.
 func Import(ctx context.Context, c *client.Client, users iter.Seq[User], opts Options) iter.Seq[Result] {
 	return func(yield func(Result) bool) {
 		newRun(c, opts, realClock{}).results(ctx, users, yield)
@@ -58,6 +67,9 @@ type run struct {
 	start  time.Time
 
 	stop context.CancelFunc // ends the import (set by results)
+	// inputPanic is what the users iterator panicked with; written by dispatch before it
+	// closes the results channel.
+	inputPanic any
 
 	// Written by the goroutine that ranges over the results only.
 	progress     Progress
@@ -76,13 +88,18 @@ func (r *run) results(ctx context.Context, users iter.Seq[User], yield func(Resu
 	ctx, cancel := context.WithCancel(ctx)
 	r.stop = cancel
 	r.start, r.lastProgress = r.clock.Now(), r.clock.Now()
-	out := make(chan Result, r.opts.MaxConcurrency)
+	// Room for every worker's result up to a bound: a worker whose result waits holds its
+	// slot, so a larger buffer would buy nothing but memory (MaxConcurrency may be huge).
+	out := make(chan Result, min(r.opts.MaxConcurrency, maxBuffered))
 	go r.dispatch(ctx, users, out)
 	// Whatever ends the loop (the input is done, the caller broke out or panicked), every
 	// goroutine is gone before this returns: cancel, then wait for out to close.
 	defer func() {
 		cancel()
 		for range out {
+		}
+		if r.inputPanic != nil {
+			panic(r.inputPanic)
 		}
 	}()
 	var ticks <-chan time.Time
@@ -115,9 +132,16 @@ func (r *run) results(ctx context.Context, users iter.Seq[User], yield func(Resu
 func (r *run) dispatch(ctx context.Context, users iter.Seq[User], out chan<- Result) {
 	var wg sync.WaitGroup
 	defer func() {
+		if p := recover(); p != nil {
+			r.inputPanic = p
+			r.stop()
+		}
 		wg.Wait()
 		close(out)
 	}()
+	if users == nil {
+		return
+	}
 	for u := range users {
 		if ctx.Err() != nil {
 			return
@@ -155,8 +179,8 @@ func (r *run) importUser(ctx context.Context, u User) (res Result, ok bool) {
 		if round > 0 && r.clock.Sleep(ctx, retryWait<<(round-1)) != nil {
 			return Result{}, false
 		}
-		err = r.call(ctx, u.kind(), func(ctx context.Context) error {
-			_, err := r.c.Users.CreateUser(ctx, req)
+		err = r.call(ctx, u.kind(), func(ctx context.Context, opt client.CallOption) error {
+			_, err := r.c.Users.CreateUser(ctx, req, opt)
 			return err
 		})
 		switch {
@@ -176,12 +200,36 @@ func (r *run) importUser(ctx context.Context, u User) (res Result, ok bool) {
 		}
 		mayExist = mayExist || errors.Is(err, client.ErrOutcomeUnknown)
 	}
+	if mayExist {
+		return r.settle(ctx, u, err)
+	}
 	return r.failed(u, err), true
+}
+
+// settle reads back a user whose last round failed after a round whose outcome was
+// unknown: that round may have created it. Failed says the user was not created, so only a
+// user who is not there is Failed.
+func (r *run) settle(ctx context.Context, u User, createErr error) (Result, bool) {
+	var got *client.User
+	err := r.call(ctx, kindRead, func(ctx context.Context, opt client.CallOption) error {
+		var err error
+		got, err = r.c.Users.GetUser(ctx, u.ID, opt)
+		return err
+	})
+	switch {
+	case err == nil && len(differs(u, got)) == 0:
+		return Result{User: u, Outcome: Created}, true
+	case err == nil:
+		return Result{User: u, Outcome: Conflict, Err: &ConflictError{Differs: differs(u, got), Err: createErr}}, true
+	case ctx.Err() != nil:
+		return Result{}, false
+	}
+	return r.failed(u, createErr), true
 }
 
 // failed is a Failed result; refused credentials end the import.
 func (r *run) failed(u User, err error) Result {
-	if errors.Is(err, client.ErrUnauthenticated) {
+	if refused(err) {
 		r.stop()
 	}
 	return Result{User: u, Outcome: Failed, Err: err}
@@ -197,9 +245,9 @@ func (r *run) existing(ctx context.Context, u User, createErr error, createdHere
 			return Result{}, false
 		}
 		var got *client.User
-		err = r.call(ctx, kindRead, func(ctx context.Context) error {
+		err = r.call(ctx, kindRead, func(ctx context.Context, opt client.CallOption) error {
 			var err error
-			got, err = r.c.Users.GetUser(ctx, u.ID)
+			got, err = r.c.Users.GetUser(ctx, u.ID, opt)
 			return err
 		})
 		switch {
@@ -256,15 +304,23 @@ func differs(u User, got *client.User) []string {
 }
 
 // call makes one client call through the gate, with a probe in its context, and feeds
-// what it saw to the concurrency limit and the rate.
-func (r *run) call(ctx context.Context, k kind, fn func(context.Context) error) error {
+// what it saw to the concurrency limit and the rate. fn makes the call with opt, which
+// tells of every 429 as it is answered: its Retry-After then holds every request of the
+// import (the shared pause), not only the client's retry of this call.
+func (r *run) call(ctx context.Context, k kind, fn func(context.Context, client.CallOption) error) error {
 	if err := r.gate.wait(ctx); err != nil {
 		return err
 	}
 	started := r.clock.Now()
 	p := &probe{r: r, ctx: ctx, started: started}
+	limited := client.OnRateLimited(func(retryAfter time.Duration) {
+		if retryAfter <= 0 {
+			retryAfter = defaultPause
+		}
+		r.gate.throttled(started, r.clock.Now(), retryAfter, true)
+	})
 	r.window.begin()
-	err := fn(httptrace.WithClientTrace(ctx, p.trace()))
+	err := fn(httptrace.WithClientTrace(ctx, p.trace()), limited)
 	seen := p.finish()
 	if ctx.Err() != nil {
 		r.window.end() // cut short: it tells nothing about the server
@@ -272,13 +328,13 @@ func (r *run) call(ctx context.Context, k kind, fn func(context.Context) error) 
 	}
 	now := r.clock.Now()
 	s := sample{started: started, kind: k, latency: seen.latency, congested: seen.refused > 0}
+	if err != nil {
+		// An error answer did not do the call's work (a taken id is answered before any
+		// hashing): its latency is no measure of the server's load.
+		s.latency = 0
+	}
 	switch {
-	case errors.Is(err, client.ErrRateLimited):
-		// The client gave up on a 429, or does not retry: the shared pause holds every
-		// request. The client does not pass on Retry-After; a second is the least.
-		s.congested = true
-		r.gate.throttled(started, now, defaultPause, true)
-	case err != nil && retryable(err):
+	case err != nil && retryable(err): // a 429's pause began when it was answered (limited)
 		s.congested = true
 	default:
 		r.gate.accept(now)
@@ -297,10 +353,27 @@ func answered(err error) bool {
 // retryable reports a failure after which a later round may succeed: the server refused
 // for now (429, 503, a write conflict), or the outcome is unknown (a create with the
 // user's own id can be repeated: a repeat finds the user if the first one made it), or
-// no connection could be made.
+// no connection could be made, or no token could be had for a reason that is no refusal.
 func retryable(err error) bool {
 	return errors.Is(err, client.ErrRateLimited) || errors.Is(err, client.ErrUnavailable) ||
-		errors.Is(err, client.ErrOutcomeUnknown) || writeConflict(err)
+		errors.Is(err, client.ErrOutcomeUnknown) || writeConflict(err) ||
+		errors.Is(err, client.ErrUnauthenticated) && !refused(err)
+}
+
+// refused reports an answer that refuses the client's credentials: the API's 401 (or
+// v1's 500 for a missing token), or the token endpoint's 4xx (invalid_client,
+// invalid_grant). Every later call would be refused too. A token source that failed
+// without such an answer (the token endpoint unreachable or answering 5xx) may work on a
+// later round.
+func refused(err error) bool {
+	if !errors.Is(err, client.ErrUnauthenticated) {
+		return false
+	}
+	if _, ok := errors.AsType[*client.APIError](err); ok {
+		return true
+	}
+	re, ok := errors.AsType[*oauth2.RetrieveError](err)
+	return ok && re.Response != nil && re.Response.StatusCode/100 == 4 && re.Response.StatusCode != http.StatusTooManyRequests
 }
 
 // writeConflict reports ZITADEL's write conflict: a 500 with code 2 and no id whose

@@ -90,6 +90,12 @@ func TestCurrentValidation(t *testing.T) {
 		{"CreateUser password and hash", create(func(r *client.CreateUserRequest) { r.PasswordHash = recordedBcrypt }), "PasswordHash"},
 		{"CreateUser malformed hash", create(func(r *client.CreateUserRequest) { r.Password, r.PasswordHash = "", "not-a-hash" }), "PasswordHash"},
 		{"CreateUser password 201", create(func(r *client.CreateUserRequest) { r.Password = long(201) }), "Password"},
+		// JSON would send U+FFFD for the invalid bytes: another id, name or password.
+		{"CreateUser user id not UTF-8", create(func(r *client.CreateUserRequest) { r.UserID = "u-\xff" }), "UserID"},
+		{"CreateUser username not UTF-8", create(func(r *client.CreateUserRequest) { r.Username = "a\xc3" }), "Username"},
+		{"CreateUser password not UTF-8", create(func(r *client.CreateUserRequest) { r.Password = "Pass-w0rd\xff" }), "Password"},
+		{"UpdateUser password not UTF-8", update("u1", client.UpdateUserRequest{NewPassword: "Upd-Passw0rd!\xfe"}), "NewPassword"},
+		{"CheckPassword password not UTF-8", check("s1", "Sess-Passw0rd!\xff"), "password"},
 	}
 	srv := newRecorder(t, respond(501, `{"code":12,"message":"user type is not implemented ()","details":[{"@type":"type.googleapis.com/zitadel.v1.ErrorDetail","message":"user type is not implemented"}]}`))
 	c := srv.client(t)

@@ -107,6 +107,7 @@ type callConfig struct {
 	token       string
 	lifetime    time.Duration
 	lifetimeSet bool
+	rateLimited func(retryAfter time.Duration)
 }
 
 func newCallConfig(opts []CallOption) callConfig {
@@ -142,6 +143,16 @@ func InOrg(orgID string) CallOption {
 // secret: it is never logged or put into errors.
 func AsUser(token string) CallOption {
 	return func(c *callConfig) { c.token = token }
+}
+
+// OnRateLimited calls f each time an attempt of this call is answered 429 (a rate limit:
+// nothing was applied), with the wait the server asked for in its Retry-After header, 0
+// when it named none, before the call waits to retry or returns ErrRateLimited. The client
+// waits out a Retry-After on the call that got it; f lets a program that shares the
+// server's limit across goroutines hold the others as well (package bulk does). f runs on
+// the caller's goroutine and should return at once.
+func OnRateLimited(f func(retryAfter time.Duration)) CallOption {
+	return func(c *callConfig) { c.rateLimited = f }
 }
 
 // SessionLifetime sets the lifetime of the session a call creates or checks

@@ -123,6 +123,8 @@ type callState struct {
 	// from it (see bodySecrets).
 	body      []byte
 	callToken string // AsUser: this call's own bearer token instead of the client's
+	// rateLimited is OnRateLimited's function, or nil.
+	rateLimited func(retryAfter time.Duration)
 	rc        retryablehttp.Client
 	trace     httptrace.ClientTrace
 
@@ -143,7 +145,7 @@ type callState struct {
 
 // newCallState sets up a call, go-retryablehttp's loop with it.
 func (c *Client) newCallState(cl call, cc callConfig, body []byte) *callState {
-	st := &callState{c: c, call: cl, body: body, callToken: cc.token}
+	st := &callState{c: c, call: cl, body: body, callToken: cc.token, rateLimited: cc.rateLimited}
 	st.rc = retryablehttp.Client{
 		HTTPClient: c.hc,
 		// shouldRetry enforces the policy; the +1 leaves room for the repeat after a 401.
@@ -215,6 +217,11 @@ func (st *callState) readResponse(resp *http.Response, out any) error {
 		e.Attempts = st.n
 		e.OutcomeUnknown = st.unknown
 		e.afterUnknown = st.wasUnknown && !st.unknown
+		if e.afterUnknown && failureOf(resp) == failNotProcessed {
+			// This attempt was refused unprocessed (429, ZITADEL's 503), but an earlier one
+			// may have been applied: the call's outcome is unknown.
+			e.OutcomeUnknown = true
+		}
 		return e
 	}
 	if err == nil {
@@ -370,6 +377,10 @@ func (st *callState) shouldRetry(ctx context.Context, resp *http.Response, err e
 			return false, "the request was sent and may have been applied; repeating this call could repeat its effect"
 		}
 		return st.grant(ctx, nil)
+	}
+	if resp.StatusCode == http.StatusTooManyRequests && st.rateLimited != nil {
+		d, _ := retryAfter(resp.Header.Get("Retry-After"), st.c.now())
+		st.rateLimited(d)
 	}
 	switch failureOf(resp) {
 	case failAuth:

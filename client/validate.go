@@ -17,6 +17,9 @@ const (
 
 // checkLength enforces ZITADEL's min_len/max_len rules, which count characters (runes).
 func checkLength(field, v string, lo, hi int) error {
+	if err := checkUTF8(field, v); err != nil {
+		return err
+	}
 	n := utf8.RuneCountInString(v)
 	switch {
 	case n == 0 && lo > 0:
@@ -34,14 +37,25 @@ func userPath(userID string) (string, error) {
 	if err := checkLength("userID", userID, 1, maxUserID); err != nil {
 		return "", err
 	}
-	if !utf8.ValidString(userID) {
-		return "", &ValidationError{Field: "userID", Reason: "must be valid UTF-8"}
-	}
 	return pathSegment(userID), nil
+}
+
+// checkUTF8 refuses a string that is not valid UTF-8. Protobuf strings are UTF-8, and
+// encoding/json would replace the invalid bytes with U+FFFD: ZITADEL would store another
+// id, name or password than the caller's, and a later call with the caller's string would
+// not find it.
+func checkUTF8(field, v string) error {
+	if !utf8.ValidString(v) {
+		return &ValidationError{Field: field, Reason: "must be valid UTF-8"}
+	}
+	return nil
 }
 
 // checkBytes enforces a protoc-gen-validate max_bytes rule.
 func checkBytes(field, v string, lo, hi int) error {
+	if err := checkUTF8(field, v); err != nil {
+		return err
+	}
 	switch n := len(v); {
 	case n == 0 && lo > 0:
 		return &ValidationError{Field: field, Reason: "must not be empty"}
