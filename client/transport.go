@@ -54,6 +54,9 @@ func (c *Client) do(ctx context.Context, cl call, cc callConfig, in, out any) er
 	if err := checkContext(ctx); err != nil {
 		return err
 	}
+	if err := ended(ctx, cl.op); err != nil {
+		return err
+	}
 	orgID := ""
 	if cl.org {
 		orgID = cc.org(c.orgID)
@@ -98,6 +101,15 @@ func checkContext(ctx context.Context) error {
 	return nil
 }
 
+// ended returns the error of a call whose context has ended before it began: it sends
+// nothing and asks the token source for nothing.
+func ended(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return &RequestError{Operation: op, Err: err}
+	}
+	return nil
+}
+
 // doDetails is do for the calls whose answer is only the object details of the change.
 func (c *Client) doDetails(ctx context.Context, cl call, cc callConfig, in any) (*Details, error) {
 	var out api.DetailsResponse
@@ -125,8 +137,8 @@ type callState struct {
 	callToken string // AsUser: this call's own bearer token instead of the client's
 	// rateLimited is OnRateLimited's function, or nil.
 	rateLimited func(retryAfter time.Duration)
-	rc        retryablehttp.Client
-	trace     httptrace.ClientTrace
+	rc          retryablehttp.Client
+	trace       httptrace.ClientTrace
 
 	// The current attempt.
 	n     int         // attempts started, this one included

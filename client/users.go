@@ -313,6 +313,12 @@ func (s *UserService) CreateUser(ctx context.Context, req CreateUserRequest, opt
 	if err := checkContext(ctx); err != nil { // before waiting for another call's learning
 		return nil, err
 	}
+	if err := ended(ctx, "UserService.UpdateUser"); err != nil {
+		return nil, err
+	}
+	if err := ended(ctx, "UserService.CreateUser"); err != nil {
+		return nil, err
+	}
 	cc := newCallConfig(opts)
 	var added *AddedUser
 	var err error
