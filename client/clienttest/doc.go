@@ -46,7 +46,8 @@
 //     current password); service users can authenticate at /oauth/v2/token with a key file
 //     (KeyFile) or a client secret (ClientSecret). The token of a session whose password
 //     check passed is a bearer token too, until the user's password changes or the
-//     session's lifetime ends. Missing and invalid tokens get ZITADEL's answers, including
+//     session's lifetime ends (then 403/7 AUTHZ-EGDo3). Missing and invalid tokens get
+//     ZITADEL's answers, including
 //     the 500 the v1 APIs of v4 send when the header is missing; callers without
 //     permission get the v2 404 AUTHZ-cdgFk ("membership not found").
 //   - Passwords: the complexity policy (default: 8 bytes, upper, lower, digit and symbol,
@@ -63,6 +64,11 @@
 //     SetPassword, UpdateUser and resets and stays locked until UnlockUser. Imported hashes
 //     are verified without holding the server's lock, so slow hashes of concurrent calls
 //     run in parallel.
+//   - Request bodies as ZITADEL's gateway reads them (protojson, discarding what it does
+//     not know): snake_case or lowerCamelCase names, unknown fields and enum names
+//     ignored, and its 400s without details for a second member of a oneof or a malformed
+//     duration, whose message names the line, the column and the member as sent
+//     ("proto: (line 1:230): error parsing \"hashedPassword\", oneof ... is already set").
 //   - Sessions: a lifetime ("5s") sets an expiration date on the server's clock (WithClock);
 //     without one a session never expires. An expired session still answers GetSession
 //     and DeleteSession; SetSession refuses it (COMMAND-Hkl3d). SetSession answers a new
