@@ -39,6 +39,10 @@ type window struct {
 	active   int  // calls past the gate, on the wire
 	// probing counts the calls in flight of a kind that must measure its baseline alone.
 	probing [kinds]int
+	// answered says a call of the kind was answered without congestion. An answer that
+	// did no work (a rerun's "exists") sets no baseline, but ends the rule that the kind's
+	// first call goes alone: a rerun whose users all exist would go one at a time.
+	answered [kinds]bool
 	cutAt   time.Time     // the last cut: calls that started before it saw the old limit
 	free    chan struct{} // closed when a slot frees or the limit grows
 	lat     [kinds]latency
@@ -74,7 +78,7 @@ func (w *window) take(k kind) bool {
 	if w.inflight >= int(w.limit) {
 		return false
 	}
-	if k == kindPassword && w.lat[k].base == 0 {
+	if k == kindPassword && w.lat[k].base == 0 && !w.answered[k] {
 		if w.probing[k] > 0 {
 			return false
 		}
@@ -143,6 +147,9 @@ func (w *window) observe(s sample) {
 	// would only let a later burst through.
 	used := float64(w.active) >= w.limit/2
 	w.active--
+	if !s.congested {
+		w.answered[s.kind] = true
+	}
 	switch {
 	case s.congested:
 		w.cut(s.started, lossFactor)

@@ -244,3 +244,27 @@ func TestWindowSettlesOnAServerBoundByHashing(t *testing.T) {
 		t.Fatalf("the limit ranged %d..%d, want it near the knee of 2 (latency up to %v)", lo, hi, time.Duration(hi/2)*time.Second)
 	}
 }
+
+// The first plain-password create goes alone, to measure one hash; an answer that did no
+// hashing (a rerun's "exists") measures nothing, but ends that rule: otherwise a rerun
+// whose users all exist would go one at a time.
+func TestWindowErrorAnswerEndsTheFirstAlone(t *testing.T) {
+	w := newWindow(newFakeClock(), 32)
+	tryTake := func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.take(kindPassword)
+	}
+	if !tryTake() || tryTake() {
+		t.Fatal("the first plain-password call does not go alone")
+	}
+	w.begin()
+	w.observe(sample{started: w.clock.Now(), kind: kindPassword}) // answered, no latency
+	w.release(kindPassword)
+	if w.lat[kindPassword].base != 0 {
+		t.Fatalf("an error answer set the baseline %v", w.lat[kindPassword].base)
+	}
+	if !tryTake() || !tryTake() {
+		t.Fatal("after an answer, plain-password calls still go one at a time")
+	}
+}
