@@ -45,7 +45,8 @@
 // gives no refusal until its clients time out. The baseline is kept per kind of call:
 // a plain password makes the server hash it (about a second of CPU with bcrypt cost 14), so
 // its latency is its own and is not mistaken for congestion of the cheap calls; the first
-// such call goes alone, so that its baseline is one hash, not a queue of them. A pure
+// such call goes alone, so that its baseline is one hash, not a queue of them (only answers
+// that did the work count: a rerun's "exists" measures nothing, and ends the wait). A pure
 // gradient limiter was not chosen: it needs a trustworthy baseline before it can grow, and
 // has no way to answer a 429 that comes with no latency at all. The limit never exceeds
 // Options.MaxConcurrency, and it only grows while at least half of it is in use.
