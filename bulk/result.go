@@ -16,6 +16,12 @@ const (
 	Created Outcome = iota + 1
 	// AlreadyThere: the user exists with the same username and email (and organization,
 	// when the User names one): an earlier run created it.
+	//
+	// Created and AlreadyThere both say the user exists exactly once. Which of the two is
+	// decided by what this run saw: when an answer was lost and the client's repeat found
+	// the user, it is Created, though an earlier run may have made it (ZITADEL's answer
+	// tells nobody who created a user, and its user has no creation date the client
+	// reads).
 	AlreadyThere
 	// Conflict: the id or the username is taken by another user. Result.Err says which
 	// (a *ConflictError wrapping ZITADEL's answer).
