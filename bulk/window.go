@@ -43,9 +43,9 @@ type window struct {
 	// did no work (a rerun's "exists") sets no baseline, but ends the rule that the kind's
 	// first call goes alone: a rerun whose users all exist would go one at a time.
 	answered [kinds]bool
-	cutAt   time.Time     // the last cut: calls that started before it saw the old limit
-	free    chan struct{} // closed when a slot frees or the limit grows
-	lat     [kinds]latency
+	cutAt    time.Time     // the last cut: calls that started before it saw the old limit
+	free     chan struct{} // closed when a slot frees or the limit grows
+	lat      [kinds]latency
 }
 
 func newWindow(c clock, max int) *window {
