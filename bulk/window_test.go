@@ -255,7 +255,7 @@ func TestWindowErrorAnswerEndsTheFirstAlone(t *testing.T) {
 		defer w.mu.Unlock()
 		return w.take(kindPassword)
 	}
-	if !tryTake() || tryTake() {
+	if first, second := tryTake(), tryTake(); !first || second {
 		t.Fatal("the first plain-password call does not go alone")
 	}
 	w.begin()
@@ -264,7 +264,7 @@ func TestWindowErrorAnswerEndsTheFirstAlone(t *testing.T) {
 	if w.lat[kindPassword].base != 0 {
 		t.Fatalf("an error answer set the baseline %v", w.lat[kindPassword].base)
 	}
-	if !tryTake() || !tryTake() {
+	if first, second := tryTake(), tryTake(); !first || !second {
 		t.Fatal("after an answer, plain-password calls still go one at a time")
 	}
 }
