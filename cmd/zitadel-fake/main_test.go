@@ -12,49 +12,25 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zitpass/zitpass-go/internal/proctest"
 
 	"github.com/zitpass/zitpass-go/auth"
 	"github.com/zitpass/zitpass-go/client"
 	"golang.org/x/oauth2"
 )
 
-// syncBuffer collects a process's stderr while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestProcess builds the command, starts it as a process seeded from a file and flags,
 // drives it with the SDK through every kind of credential, reads its request log, and
 // stops it with SIGTERM.
 func TestProcess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a binary")
-	}
+	bin := proctest.Build(t, ".", "zitadel-fake")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "zitadel-fake")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	keyPath := filepath.Join(dir, "app-key.json")
 	seedPath := filepath.Join(dir, "seed.json")
 	seedJSON := `{"orgs":["acme"],
@@ -65,27 +41,8 @@ func TestProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	outPath := filepath.Join(dir, "state.json")
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-seed", seedPath, "-user", "bob:Bob-Passw0rd!1", "-out", outPath, "-pat", "fixed-admin-token")
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
-	})
-
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no startup line: %v; stderr:\n%s", err, stderr.String())
-	}
+	proc := proctest.Start(t, bin, "-addr", "127.0.0.1:0", "-seed", seedPath, "-user", "bob:Bob-Passw0rd!1", "-out", outPath, "-pat", "fixed-admin-token")
+	line, stderr := proc.Line, proc.Stderr
 	var st state
 	if err := json.Unmarshal([]byte(line), &st); err != nil {
 		t.Fatalf("startup line %q: %v", line, err)
@@ -148,17 +105,8 @@ func TestProcess(t *testing.T) {
 		}
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		done <- err // for the cleanup
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the process did not stop after SIGTERM")
+	if err := proc.Stop(t, syscall.SIGTERM, 10*time.Second); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "zitadel-fake stopping") {
 		t.Errorf("no stop message:\n%s", stderr.String())
@@ -238,33 +186,8 @@ func TestFlagErrors(t *testing.T) {
 // startup state. The process is killed at the end of the test.
 func startFake(t *testing.T, args ...string) state {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs a binary")
-	}
-	bin := filepath.Join(t.TempDir(), "zitadel-fake")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no startup line: %v; stderr:\n%s", err, stderr.String())
-	}
+	bin := proctest.Build(t, ".", "zitadel-fake")
+	line := proctest.Start(t, bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...).Line
 	var st state
 	if err := json.Unmarshal([]byte(line), &st); err != nil {
 		t.Fatalf("startup line %q: %v", line, err)
@@ -508,7 +431,7 @@ func TestControlBeforeTheSeed(t *testing.T) {
 func TestControlLog(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	outR, outW := io.Pipe()
-	var stderr syncBuffer
+	var stderr proctest.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-user", "alice:Alice-Passw0rd!1"}, outW, &stderr)

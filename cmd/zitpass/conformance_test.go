@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zitpass/zitpass-go/internal/proctest"
 
 	"github.com/zitpass/zitpass-go/internal/conformance"
 )
@@ -69,24 +70,7 @@ type fakeProcess struct {
 func startFake(t *testing.T, args ...string) fakeProcess {
 	t.Helper()
 	bin, _ := build(t)
-	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-quiet"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no startup line: %v", err)
-	}
+	line := proctest.Start(t, bin, append([]string{"-addr", "127.0.0.1:0", "-quiet"}, args...)...).Line
 	var st fakeProcess
 	if err := json.Unmarshal([]byte(line), &st); err != nil {
 		t.Fatalf("startup line %q: %v", line, err)
@@ -104,27 +88,9 @@ func credentials(t *testing.T, pat string) {
 	t.Setenv("ZITADEL_PAT", pat)
 }
 
-// syncBuffer is a buffer written by the command while the test may read it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // runCmd runs the conformance command in-process.
 func runCmd(ctx context.Context, args []string, edit func(string, *conformance.Exchange)) (code int, stdout, stderr string) {
-	var out, errOut syncBuffer
+	var out, errOut proctest.Buffer
 	env := cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, isTerminal: func() bool { return false }}
 	code = conformanceMain(ctx, args, env, edit)
 	return code, out.String(), errOut.String()
@@ -326,7 +292,7 @@ func TestRefusesHostNotLoopback(t *testing.T) {
 		"no answer":    {stdin: strings.NewReader(""), isTerminal: func() bool { return true }},
 		"answered YES": {stdin: strings.NewReader("Yes please\n"), isTerminal: func() bool { return true }},
 	} {
-		var out, errOut syncBuffer
+		var out, errOut proctest.Buffer
 		env.stdout, env.stderr = &out, &errOut
 		code := conformanceMain(context.Background(), []string{"-url", "https://zitadel.example.com"}, env, nil)
 		if code != 2 || out.String() != "" || !strings.Contains(errOut.String(), "https://zitadel.example.com") {

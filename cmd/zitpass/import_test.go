@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zitpass/zitpass-go/internal/proctest"
+
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -85,7 +87,7 @@ func TestImportAsProcess(t *testing.T) {
 	}
 	out := filepath.Join(dir, "results.jsonl")
 	cmd := exec.Command(bin, "import", "-in", in, "-out", out, "-rate", "200", "-max-concurrency", "8")
-	var stderr syncBuffer
+	var stderr proctest.Buffer
 	cmd.Stderr = &stderr
 	err = cmd.Run()
 	var exit *exec.ExitError
@@ -142,7 +144,7 @@ func TestImportAsProcess(t *testing.T) {
 
 // runImportCmd runs the import command in-process.
 func runImportCmd(args []string, stdin string) (code int, stdout, stderr string) {
-	var out, errOut syncBuffer
+	var out, errOut proctest.Buffer
 	env := cmdEnv{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, isTerminal: func() bool { return false }}
 	code = runImport(context.Background(), args, env)
 	return code, out.String(), errOut.String()
