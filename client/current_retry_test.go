@@ -169,50 +169,6 @@ func TestCurrentCallsAttemptTimeout(t *testing.T) {
 	}
 }
 
-// TestCurrentCallsContextEnds: the caller's context ends after the request was sent:
-// nothing is retried, and the outcome is unknown.
-func TestCurrentCallsContextEnds(t *testing.T) {
-	for _, ck := range currentCallKinds {
-		t.Run(ck.name, func(t *testing.T) {
-			srv := newFaultServer(t, fault{kind: faultHang})
-			cctx, cancel := context.WithCancel(ctx)
-			defer cancel()
-			go func() { <-srv.hung; cancel() }()
-			err := ck.do(cctx, newFaultClient(t, srv.URL))
-			if !errors.Is(err, context.Canceled) || !errors.Is(err, client.ErrOutcomeUnknown) {
-				t.Fatalf("err = %v, want context.Canceled and ErrOutcomeUnknown", err)
-			}
-			if srv.requests.Load() != 1 {
-				t.Errorf("server saw %d requests, want 1", srv.requests.Load())
-			}
-		})
-	}
-}
-
-// TestCurrentCallsDialErrors: a connection that could not be made carried no request, so
-// every call is retried.
-func TestCurrentCallsDialErrors(t *testing.T) {
-	for _, ck := range currentCallKinds {
-		t.Run(ck.name, func(t *testing.T) {
-			srv := newFaultServer(t)
-			var dials atomic.Int32
-			tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-				if dials.Add(1) == 1 {
-					return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
-				}
-				return (&net.Dialer{}).DialContext(ctx, network, addr)
-			}}
-			defer tr.CloseIdleConnections()
-			if err := ck.do(ctx, newFaultClient(t, srv.URL, client.WithHTTPClient(&http.Client{Transport: tr}))); err != nil {
-				t.Fatal(err)
-			}
-			if dials.Load() != 2 || srv.requests.Load() != 1 {
-				t.Errorf("dials %d requests %d, want 2 and 1", dials.Load(), srv.requests.Load())
-			}
-		})
-	}
-}
-
 // sequence answers the n-th request with the n-th handler, and the rest with the last.
 func sequence(hs ...http.HandlerFunc) http.HandlerFunc {
 	var n atomic.Int32

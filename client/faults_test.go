@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -387,9 +388,9 @@ func TestHangAfterSending(t *testing.T) {
 }
 
 // TestContextEndsWhileWaitingForAnswer: the caller's deadline passes after the request was
-// sent. Nothing is retried, and a side-effecting call reports an unknown outcome.
+// sent (every call, the current ones included). Nothing is retried, and a side-effecting call reports an unknown outcome.
 func TestContextEndsWhileWaitingForAnswer(t *testing.T) {
-	for _, ck := range callKinds {
+	for _, ck := range slices.Concat(callKinds, currentCallKinds) {
 		t.Run(ck.name, func(t *testing.T) {
 			srv := newFaultServer(t, fault{kind: faultHang})
 			cctx, cancel := context.WithCancel(ctx)
@@ -410,7 +411,7 @@ func TestContextEndsWhileWaitingForAnswer(t *testing.T) {
 // TestDialErrorsAreRetriedForEveryCall: a connection that could not be made carried no
 // request, so even side-effecting calls are retried.
 func TestDialErrorsAreRetriedForEveryCall(t *testing.T) {
-	for _, ck := range callKinds {
+	for _, ck := range slices.Concat(callKinds, currentCallKinds) {
 		t.Run(ck.name, func(t *testing.T) {
 			srv := newFaultServer(t)
 			var dials atomic.Int32
