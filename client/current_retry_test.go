@@ -143,32 +143,6 @@ func TestCurrentCallsZitadelFailuresAreFinal(t *testing.T) {
 	}
 }
 
-// TestCurrentCallsAttemptTimeout: an attempt times out after ZITADEL received the request.
-// A call that is harmless to repeat is retried; the others report ErrOutcomeUnknown,
-// carrying the timeout, after one request.
-func TestCurrentCallsAttemptTimeout(t *testing.T) {
-	for _, ck := range currentCallKinds {
-		t.Run(ck.name, func(t *testing.T) {
-			srv := newFaultServer(t, fault{kind: faultHang})
-			c := newFaultClient(t, srv.URL, client.WithHTTPClient(&http.Client{Transport: timeoutOnHang{srv.hung}}))
-			err := ck.do(ctx, c)
-			if ck.repeatable {
-				if err != nil || srv.requests.Load() != 2 {
-					t.Fatalf("err = %v after %d requests, want success after 2", err, srv.requests.Load())
-				}
-				return
-			}
-			var ne net.Error
-			if !errors.Is(err, client.ErrOutcomeUnknown) || !errors.As(err, &ne) || !ne.Timeout() {
-				t.Fatalf("err = %v, want ErrOutcomeUnknown carrying a timeout", err)
-			}
-			if srv.requests.Load() != 1 {
-				t.Errorf("server saw %d requests, want 1", srv.requests.Load())
-			}
-		})
-	}
-}
-
 // sequence answers the n-th request with the n-th handler, and the rest with the last.
 func sequence(hs ...http.HandlerFunc) http.HandlerFunc {
 	var n atomic.Int32

@@ -363,9 +363,9 @@ func (attemptTimeout) Timeout() bool   { return true }
 func (attemptTimeout) Temporary() bool { return true }
 
 // TestHangAfterSending: the per-attempt timeout of the HTTP client fires after ZITADEL
-// received the request.
+// received the request (every call, the current ones included).
 func TestHangAfterSending(t *testing.T) {
-	for _, ck := range callKinds {
+	for _, ck := range slices.Concat(callKinds, currentCallKinds) {
 		t.Run(ck.name, func(t *testing.T) {
 			srv := newFaultServer(t, fault{kind: faultHang})
 			c := newFaultClient(t, srv.URL, client.WithHTTPClient(&http.Client{Transport: timeoutOnHang{srv.hung}}))
