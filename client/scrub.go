@@ -2,7 +2,6 @@ package client
 
 import (
 	"encoding/json"
-	"net/url"
 	"slices"
 	"strings"
 	"unicode"
@@ -66,43 +65,16 @@ func bodySecrets(body []byte) []string {
 }
 
 // scrubber replaces secrets in text.
-type scrubber struct {
-	secrets []string
-	// forms are the secrets' common encodings, found as they are: the views below undo any
-	// escaping, but cannot tell where an escape ends when the text around it is ambiguous
-	// ("%0" before "0+00").
-	forms []string
-}
+type scrubber struct{ secrets []string }
 
 func newScrubber(secrets []string) scrubber {
 	var sc scrubber
 	for _, s := range secrets {
-		if len(s) < minSecret || slices.Contains(sc.secrets, s) {
-			continue
-		}
-		sc.secrets = append(sc.secrets, s)
-		for _, f := range encodings(s) {
-			if f != s && !slices.Contains(sc.forms, f) {
-				sc.forms = append(sc.forms, f)
-			}
+		if len(s) >= minSecret && !slices.Contains(sc.secrets, s) {
+			sc.secrets = append(sc.secrets, s)
 		}
 	}
 	return sc
-}
-
-// encodings are the forms of s in JSON (with and without Go's HTML escaping) and in URLs.
-func encodings(s string) []string {
-	out := []string{url.QueryEscape(s), url.PathEscape(s)}
-	for _, html := range []bool{true, false} {
-		var b strings.Builder
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(html)
-		if enc.Encode(s) == nil {
-			q := strings.TrimSuffix(b.String(), "\n")
-			out = append(out, q[1:len(q)-1])
-		}
-	}
-	return out
 }
 
 // scrub returns s with every occurrence of a secret, in any of its wire forms, replaced.
@@ -110,120 +82,135 @@ func (sc scrubber) scrub(s string) string {
 	if len(sc.secrets) == 0 || s == "" {
 		return s
 	}
-	var spans []span
-	// URL-escaped JSON too: a proxy that URL-encodes a JSON body it repeats.
-	for _, v := range []view{rawView(s), jsonView(s), urlView(s), urlView(s).then(jsonView)} {
-		for _, secret := range sc.secrets {
-			spans = v.find(secret, spans)
+	spans := sc.find(s)
+	for {
+		out, origin := redactSpans(s, spans)
+		// The marker can complete a secret with the text after it ("[REDACTED]" then
+		// "000" spells "]000"): such an occurrence takes the original bytes it holds too.
+		// Each round redacts more of s, so this ends.
+		grew := false
+		for _, f := range sc.find(out) {
+			for i := f.start; i < f.end; i++ {
+				if origin[i] >= 0 {
+					spans = append(spans, span{origin[i], origin[i] + 1})
+					grew = true
+				}
+			}
+		}
+		if !grew {
+			return out
 		}
 	}
-	raw := rawView(s)
-	for _, f := range sc.forms {
-		spans = raw.find(f, spans)
+}
+
+// find returns the spans of s that spell a secret in some wire form.
+func (sc scrubber) find(s string) []span {
+	var spans []span
+	for _, secret := range sc.secrets {
+		for p := range len(s) {
+			if end := readsAs(s, p, secret); end > p {
+				spans = append(spans, span{p, end})
+			}
+		}
 	}
-	return redactSpans(s, spans)
+	return spans
 }
 
 // span is a byte range [start, end) of the original text.
 type span struct{ start, end int }
 
-// view is the original text with one escaping undone: text[i] came from the original bytes
-// src[i].
-type view struct {
-	text []byte
-	src  []span
-}
-
-func rawView(s string) view {
-	v := view{text: []byte(s), src: make([]span, len(s))}
-	for i := range v.src {
-		v.src[i] = span{i, i + 1}
+// readsAs reports where the longest reading of text from p that spells secret ends, or -1
+// if none does. Every character of the reading may be as it is, JSON-escaped (any escape:
+// "\u003c", "\u003C", "\/", surrogate pairs) and, below that, URL-escaped ("%3C", "+" for
+// a space), independently of its neighbours. Reading from every position, instead of
+// undoing the escapes once from the start of the text, finds a secret whatever precedes it:
+// the text `\\u0022000` decodes, as a whole, to `\u0022000`, yet from its second byte it
+// is `\u0022000`, the escaped form of the secret `"000`.
+func readsAs(text string, p int, secret string) int {
+	if c := text[p]; c != secret[0] && c != '\\' && c != '%' && c != '+' {
+		return -1 // no reading of text[p] can start the secret
 	}
-	return v
-}
-
-func (v *view) add(b []byte, start, end int) {
-	for _, c := range b {
-		v.text = append(v.text, c)
-		v.src = append(v.src, span{start, end})
-	}
-}
-
-// then undoes a second escaping, f's, on the view's text; its positions still map to the
-// original text.
-func (v view) then(f func(string) view) view {
-	w := f(string(v.text))
-	for i, sp := range w.src {
-		w.src[i] = span{v.src[sp.start].start, v.src[sp.end-1].end}
-	}
-	return w
-}
-
-// jsonView undoes JSON string escapes.
-func jsonView(s string) view {
-	var v view
-	for i := 0; i < len(s); {
-		if s[i] != '\\' || i+1 >= len(s) {
-			v.add([]byte{s[i]}, i, i+1)
-			i++
-			continue
-		}
-		if r, n := unescapeJSON(s[i:]); n > 0 {
-			v.add(utf8.AppendRune(nil, r), i, i+n)
-			i += n
-			continue
-		}
-		v.add([]byte{s[i]}, i, i+1)
-		i++
-	}
-	return v
-}
-
-// unescapeJSON decodes the escape at the start of s, and how many bytes it took (0: none).
-func unescapeJSON(s string) (rune, int) {
-	switch s[1] {
-	case '"', '\\', '/':
-		return rune(s[1]), 2
-	case 'b':
-		return '\b', 2
-	case 'f':
-		return '\f', 2
-	case 'n':
-		return '\n', 2
-	case 'r':
-		return '\r', 2
-	case 't':
-		return '\t', 2
-	case 'u':
-		r, ok := hex4(s[2:])
-		if !ok {
-			return 0, 0
-		}
-		if utf16.IsSurrogate(r) && len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
-			if r2, ok := hex4(s[8:]); ok {
-				if dec := utf16.DecodeRune(r, r2); dec != unicode.ReplacementChar {
-					return dec, 12
+	// at[k] holds the positions where a reading of secret[:k] ends.
+	at := make([][]int, len(secret)+1)
+	at[0] = []int{p}
+	for k := range len(secret) {
+		for _, q := range at[k] {
+			chars(text, q, func(char []byte, next int) {
+				n := k + len(char)
+				if n <= len(secret) && secret[k:n] == string(char) && !slices.Contains(at[n], next) {
+					at[n] = append(at[n], next)
 				}
-			}
+			})
 		}
-		return r, 6
 	}
-	return 0, 0
+	if len(at[len(secret)]) == 0 {
+		return -1
+	}
+	return slices.Max(at[len(secret)])
 }
 
-func hex4(s string) (rune, bool) {
-	if len(s) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range []byte(s[:4]) {
-		d, ok := hexDigit(c)
-		if !ok {
-			return 0, false
+// chars calls f with each character text can mean at p (its UTF-8 bytes), read as it is
+// or as a JSON escape, and with where that reading ends.
+func chars(text string, p int, f func(char []byte, next int)) {
+	urlByte(text, p, func(b byte, p1 int) {
+		f([]byte{b}, p1)
+		if b != '\\' {
+			return
 		}
-		r = r<<4 | rune(d)
+		urlByte(text, p1, func(c byte, p2 int) {
+			if c == 'u' {
+				jsonRune(text, p2, func(r rune, next int) { f(utf8.AppendRune(nil, r), next) })
+			} else if r, ok := shortEscapes[c]; ok {
+				f([]byte{r}, p2)
+			}
+		})
+	})
+}
+
+// shortEscapes are JSON's two-character escapes, by the character after the backslash.
+var shortEscapes = map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+// jsonRune reads the four hex digits of a "\u" escape at p, and a second escape after it
+// when the two make a surrogate pair.
+func jsonRune(text string, p int, f func(r rune, next int)) {
+	hex4(text, p, func(r rune, p1 int) {
+		f(r, p1)
+		if !utf16.IsSurrogate(r) {
+			return
+		}
+		urlByte(text, p1, func(b byte, p2 int) {
+			if b != '\\' {
+				return
+			}
+			urlByte(text, p2, func(u byte, p3 int) {
+				if u != 'u' {
+					return
+				}
+				hex4(text, p3, func(r2 rune, next int) {
+					if dec := utf16.DecodeRune(r, r2); dec != unicode.ReplacementChar {
+						f(dec, next)
+					}
+				})
+			})
+		})
+	})
+}
+
+// hex4 reads four hex digits at p, each as it is or URL-escaped.
+func hex4(text string, p int, f func(r rune, next int)) {
+	var digits func(p int, n int, r rune)
+	digits = func(p int, n int, r rune) {
+		if n == 4 {
+			f(r, p)
+			return
+		}
+		urlByte(text, p, func(b byte, next int) {
+			if d, ok := hexDigit(b); ok {
+				digits(next, n+1, r<<4|rune(d))
+			}
+		})
 	}
-	return r, true
+	digits(p, 0, 0)
 }
 
 func hexDigit(c byte) (byte, bool) {
@@ -238,64 +225,55 @@ func hexDigit(c byte) (byte, bool) {
 	return 0, false
 }
 
-// urlView undoes URL escapes: "%XX", and "+" for a space as in query strings.
-func urlView(s string) view {
-	var v view
-	for i := 0; i < len(s); {
-		switch {
-		case s[i] == '%' && i+2 < len(s):
-			hi, ok1 := hexDigit(s[i+1])
-			lo, ok2 := hexDigit(s[i+2])
+// urlByte calls f with each byte text can mean at p: the byte as it is, and its URL
+// decoding ("%3C", "+" for a space as in query strings).
+func urlByte(text string, p int, f func(b byte, next int)) {
+	if p >= len(text) {
+		return
+	}
+	f(text[p], p+1)
+	switch text[p] {
+	case '%':
+		if p+2 < len(text) {
+			hi, ok1 := hexDigit(text[p+1])
+			lo, ok2 := hexDigit(text[p+2])
 			if ok1 && ok2 {
-				v.add([]byte{hi<<4 | lo}, i, i+3)
-				i += 3
-				continue
+				f(hi<<4|lo, p+3)
 			}
-		case s[i] == '+':
-			v.add([]byte{' '}, i, i+1)
-			i++
-			continue
 		}
-		v.add([]byte{s[i]}, i, i+1)
-		i++
-	}
-	return v
-}
-
-// find appends the original spans of every occurrence of secret in the view.
-func (v view) find(secret string, spans []span) []span {
-	text := string(v.text)
-	for from := 0; ; {
-		i := strings.Index(text[from:], secret)
-		if i < 0 {
-			return spans
-		}
-		start := from + i
-		end := start + len(secret)
-		spans = append(spans, span{v.src[start].start, v.src[end-1].end})
-		from = start + 1
+	case '+':
+		f(' ', p+1)
 	}
 }
 
-// redactSpans replaces the spans of s, merged where they touch, by "[REDACTED]".
-func redactSpans(s string, spans []span) string {
-	if len(spans) == 0 {
-		return s
-	}
+// redactSpans replaces the spans of s, merged where they touch, by "[REDACTED]". origin
+// gives, for each byte of the result, the index of the byte of s it is, or -1 for the
+// marker's bytes.
+func redactSpans(s string, spans []span) (string, []int) {
 	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
 	var b strings.Builder
+	var origin []int
+	keep := func(from, to int) {
+		b.WriteString(s[from:to])
+		for i := from; i < to; i++ {
+			origin = append(origin, i)
+		}
+	}
 	at := 0
 	for i := 0; i < len(spans); {
 		cur := spans[i]
 		for i++; i < len(spans) && spans[i].start <= cur.end; i++ {
 			cur.end = max(cur.end, spans[i].end)
 		}
-		b.WriteString(s[at:cur.start])
+		keep(at, cur.start)
 		b.WriteString(redacted)
+		for range len(redacted) {
+			origin = append(origin, -1)
+		}
 		at = cur.end
 	}
-	b.WriteString(s[at:])
-	return b.String()
+	keep(at, len(s))
+	return b.String(), origin
 }
 
 // maxMessage bounds the message of an error built from a body that is not ZITADEL's JSON.
