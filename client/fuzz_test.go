@@ -85,7 +85,7 @@ func FuzzScrub(f *testing.F) {
 	f.Add("Pa<ss>w0rd&Xyz!", "<html>", "</html>", 0)
 	f.Add("Hunter-2024xyz", `{"code":3,"message":"password rejected (`, `)"}`, 250)
 	f.Add("s3cr\u00e9t-\U0001F600-pw", "echo: ", "", 240)
-	f.Add(`"000`, `\`, "0", 0) // a stray backslash before the escaped form (CI, go1.26)
+	f.Add(`"000`, `\`, "0", 0)   // a stray backslash before the escaped form (CI, go1.26)
 	f.Add("]000", "", "0000", 0) // the marker completes the secret with what follows
 	f.Fuzz(func(t *testing.T, secret, before, after string, pad int) {
 		if len(secret) < minSecret || !utf8.ValidString(secret) || pad < 0 || pad > 600 {

@@ -91,11 +91,14 @@ var outcomes = map[string][]outcomeRule{
 	"COMMAND-bd4ir1mblj": {{OK, ErrUserNotFound}}, // DeleteUser
 	"COMMAND-x377t913pw": {{OK, ErrUserNotFound}}, // UnlockUser
 	"COMMAND-450yxuqrh1": {{OK, ErrUserNotFound}}, // LockUser
+	"COMMAND-3n77z":      {{OK, ErrUserNotFound}}, // a password check on a session whose user was deleted (ZITADEL's source)
 
 	"V3-DKcYh":           {{OK, ErrUserExists}}, // a taken username (or user id on AddHumanUser)
 	"COMMAND-7yiox1isql": {{OK, ErrUserExists}}, // CreateUser with a taken user id
 
 	"SESSION-Gj4ko":      {{OK, ErrUserNotActive}}, // a password check on a locked user
+	"COMMAND-JLK35":      {{OK, ErrUserNotActive}}, // the same, on a session or with a current password (ZITADEL's source)
+	"COMMAND-SFA3t":      {{OK, ErrUserNotActive}}, // the same, locked while the password was verified (ZITADEL's source)
 	"COMMAND-lgws8wtsqf": {{OK, ErrUserNotActive}}, // LockUser on a locked user
 
 	"COMMAND-M9dse": {{OK, ErrUserNotInitialized}},

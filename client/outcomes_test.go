@@ -132,6 +132,10 @@ var outcomeRows = []struct {
 
 	{"SESSION-Gj4ko", client.FailedPrecondition, "", viaSession, "ErrUserNotActive"},
 	{"SESSION-Gj4ko", client.FailedPrecondition, "", viaCheck, "ErrUserNotActive"},
+	{"COMMAND-JLK35", client.FailedPrecondition, "", viaCheck, "ErrUserNotActive"},
+	{"COMMAND-JLK35", client.FailedPrecondition, "", viaUpdateUser, "ErrUserNotActive"},
+	{"COMMAND-SFA3t", client.FailedPrecondition, "", viaCheck, "ErrUserNotActive"},
+	{"COMMAND-3n77z", client.FailedPrecondition, "", viaCheck, "ErrUserNotFound"},
 	{"COMMAND-lgws8wtsqf", client.FailedPrecondition, "", viaLock, "ErrUserNotActive"},
 
 	{"COMMAND-M9dse", client.FailedPrecondition, "", viaUpdateUser, "ErrUserNotInitialized"},
@@ -195,9 +199,9 @@ func TestEachOutcomeCoversItsIDs(t *testing.T) {
 		"ErrPasswordPolicy":     {"COMMA-HuJf6", "COMMA-co3Xw", "COMMA-VoaRj", "COMMA-ZBv4H", "COMMA-ZDLwA", "DOMAIN-HuJf6", "DOMAIN-co3Xw", "DOMAIN-VoaRj", "DOMAIN-ZBv4H", "DOMAIN-ZDLwA"},
 		"ErrInvalidCode":        {"CODE-woT0xc", "COMMAND-Wgn4q"},
 		"ErrCodeNotFound":       {"COMMAND-2M9fs"},
-		"ErrUserNotFound":       {"QUERY-Dfbg2", "COMMAND-SAF4f", "COMMAND-Hj9ds", "COMMAND-ugjs0upun6", "COMMAND-bd4ir1mblj", "COMMAND-x377t913pw", "COMMAND-450yxuqrh1", "COMMAND-3M0fs"},
+		"ErrUserNotFound":       {"QUERY-Dfbg2", "COMMAND-SAF4f", "COMMAND-Hj9ds", "COMMAND-ugjs0upun6", "COMMAND-bd4ir1mblj", "COMMAND-x377t913pw", "COMMAND-450yxuqrh1", "COMMAND-3n77z", "COMMAND-3M0fs"},
 		"ErrUserExists":         {"V3-DKcYh", "COMMAND-7yiox1isql"},
-		"ErrUserNotActive":      {"SESSION-Gj4ko", "COMMAND-lgws8wtsqf"},
+		"ErrUserNotActive":      {"SESSION-Gj4ko", "COMMAND-JLK35", "COMMAND-SFA3t", "COMMAND-lgws8wtsqf"},
 		"ErrUserNotInitialized": {"COMMAND-M9dse", "COMMAND-Sfe4g", "COMMAND-2M9sd"},
 		"ErrNoPassword":         {"COMMAND-3nJ4t", "COMMAND-G8dh3"},
 		"ErrOrgNotFound":        {"AUTH-Bs7Ds", "COMMAND-QXPGs"},

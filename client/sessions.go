@@ -101,8 +101,10 @@ func (s *SessionService) CreateWithPassword(ctx context.Context, user UserRef, p
 //
 // Errors: a wrong password is ErrWrongPassword (COMMAND-3M0fs, with
 // APIError.FailedAttempts); an expired session is ErrSessionExpired (COMMAND-Hkl3d); a
-// locked user is ErrUserNotActive. Like CreateWithPassword, the call counts toward the
-// lockout policy and is never repeated after a failure with an unknown outcome.
+// user locked since is ErrUserNotActive (COMMAND-JLK35, with APIError.FailedAttempts), a
+// user deleted since ErrUserNotFound (COMMAND-3n77z). Like CreateWithPassword, the call
+// counts toward the lockout policy and is never repeated after a failure with an unknown
+// outcome.
 func (s *SessionService) CheckPassword(ctx context.Context, sessionID, sessionToken, password string, opts ...CallOption) (*Session, error) {
 	if err := checkLength("sessionID", sessionID, 1, maxField); err != nil {
 		return nil, err

@@ -428,7 +428,9 @@ func (r *UpdateUserRequest) validate() error {
 // is ErrUserNotFound (COMMAND-ugjs0upun6); a user in the INITIAL state is
 // ErrUserNotInitialized (COMMAND-M9dse). A password over 72 bytes (bcrypt) and a new
 // password equal to the current one are ErrInternal (COMMAND-CahN2); nothing is applied.
-// A locked user's password can be set; it stays locked.
+// The current password or the code is checked before the policy. A locked user's password
+// can be set by an administrator or with a code; it stays locked. With CurrentPassword a
+// locked user is ErrUserNotActive (COMMAND-JLK35).
 //
 // Retries: the administrator form is retried after failures with an unknown outcome
 // (setting the same password twice is harmless); with CurrentPassword or VerificationCode

@@ -15,7 +15,8 @@ type zerr struct {
 	message string
 	status  int // overrides code.HTTPStatus()
 
-	failedAttempts int // > 0 makes it a CredentialsCheckError
+	failedAttempts int  // > 0 makes it a CredentialsCheckError
+	credentials    bool // a CredentialsCheckError even with no failed attempts (omitted, as zero)
 	// raw: an error from below ZITADEL's command layer, or an interceptor error of the v1
 	// gateway. It has a detail without an id and the message ends in " ()".
 	raw bool
@@ -39,10 +40,13 @@ func (e *zerr) bodyFor(version int) map[string]any {
 		return body
 	}
 	switch {
-	case e.failedAttempts > 0:
+	case e.failedAttempts > 0 || e.credentials:
 		body["message"] = e.message + " (" + e.id + ")"
-		body["details"] = []any{map[string]any{"@type": "type.googleapis.com/zitadel.v1.CredentialsCheckError",
-			"id": e.id, "message": e.message, "failedAttempts": e.failedAttempts}}
+		detail := map[string]any{"@type": "type.googleapis.com/zitadel.v1.CredentialsCheckError", "id": e.id, "message": e.message}
+		if e.failedAttempts > 0 {
+			detail["failedAttempts"] = e.failedAttempts
+		}
+		body["details"] = []any{detail}
 	case e.id != "":
 		body["message"] = e.message + " (" + e.id + ")"
 		body["details"] = []any{map[string]any{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": e.id, "message": e.message}}
@@ -62,6 +66,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// errUserLocked is ZITADEL's password check on a locked user where no user check came
+// first (a session's password check alone, a current password): a CredentialsCheckError
+// carrying the failed checks so far (command/user_human_password.go, from ZITADEL's
+// source). lockedMeanwhile is the same answer when the user was locked while the password
+// was verified.
+func errUserLocked(failedChecks int, lockedMeanwhile bool) *zerr {
+	id := "COMMAND-JLK35"
+	if lockedMeanwhile {
+		id = "COMMAND-SFA3t"
+	}
+	return &zerr{code: client.FailedPrecondition, id: id, message: "User is locked", failedAttempts: failedChecks, credentials: true}
 }
 
 // errInvalid is a request validation error of the v2 gateway: 400, code 3, no details.
@@ -86,7 +103,6 @@ var (
 	errSetUninitialized    = &zerr{code: client.FailedPrecondition, id: "COMMAND-M9dse", message: "User is not yet initialized"}
 	errV1ResetUnknownUser  = &zerr{code: client.FailedPrecondition, id: "COMMAND-Hj9ds", message: "User could not be found"}
 	errV1ResetInitial      = &zerr{code: client.FailedPrecondition, id: "COMMAND-2M9sd", message: "User is not yet initialized"} // from ZITADEL's source
-	errPasswordNotSet      = &zerr{code: client.FailedPrecondition, id: "COMMAND-Fds3s", message: "Password not set"}            // from ZITADEL's source
 	errHashFailed          = &zerr{code: client.Internal, id: "COMMAND-CahN2", message: "An internal error occurred"}
 	errHashUnsupported     = &zerr{code: client.InvalidArgument, id: "USER-JDk4t", message: "Password hash encoding not supported. Check out https://zitadel.com/docs/concepts/architecture/secrets#hashed-secrets"}
 	errUserExists          = &zerr{code: client.AlreadyExists, id: "V3-DKcYh", message: "User already exists"}
@@ -108,7 +124,8 @@ var (
 	errSessionTerminated   = &zerr{code: client.FailedPrecondition, id: "COMMAND-NHJ3sd", message: "Session is terminated"}    // from ZITADEL's source
 	errSessionNotFound     = &zerr{code: client.NotFound, id: "QUERY-SFeaa", message: "Session does not exist"}                // from ZITADEL's source
 	errSessionTokenQuery   = &zerr{code: client.PermissionDenied, id: "QUERY-dsfr3", message: "No matching permissions found"} // from ZITADEL's source
-	errSessionNoUser       = &zerr{code: client.FailedPrecondition, id: "COMMAND-Sfw3f", message: "User not found"}            // guess: a password check on a session without a user check
+	errSessionNoUser       = &zerr{code: client.FailedPrecondition, id: "COMMAND-Sfw3f", message: "User ID missing"}           // from ZITADEL's source: a password check on a session without a user
+	errCheckUserGone       = &zerr{code: client.FailedPrecondition, id: "COMMAND-3n77z", message: "User could not be found"}   // from ZITADEL's source: a password check on a session whose user was deleted
 	errInviteWrong         = &zerr{code: client.InvalidArgument, id: "COMMAND-Wgn4q", message: "Code is invalid"}
 	errInviteUnknownUser   = &zerr{code: client.FailedPrecondition, id: "COMMAND-Wgvn4", message: "User could not be found"}     // from ZITADEL's source
 	errInviteVerifyUnknown = &zerr{code: client.FailedPrecondition, id: "COMMAND-F5g2h", message: "User could not be found"}     // from ZITADEL's source
@@ -119,8 +136,8 @@ var (
 	errSessionTokenExpired = &zerr{code: client.PermissionDenied, id: "AUTHZ-EGDo3", message: "session expired"}          // from ZITADEL's source
 	errLockoutPolicyExists = &zerr{code: client.AlreadyExists, id: "ORG-0olDf", message: "Lockout policy already exists"} // guess
 	errLockoutPolicyNone   = &zerr{code: client.NotFound, id: "ORG-0olDf", message: "Lockout policy not found"}           // guess
-	errTemplateParse       = &zerr{code: client.InvalidArgument, id: "DOMAIN-oGh5e", message: "URL template is invalid"}
-	errTemplateExec        = &zerr{code: client.InvalidArgument, id: "DOMAIN-ieYa7", message: "URL template is invalid"}
+	errTemplateParse       = &zerr{code: client.InvalidArgument, id: "DOMAIN-oGh5e", message: "URL Template is invalid"}
+	errTemplateExec        = &zerr{code: client.InvalidArgument, id: "DOMAIN-ieYa7", message: "URL Template is invalid"}
 	errAuthMissingV2       = &zerr{code: client.Unauthenticated, message: "auth header missing"}
 	errAuthMissingV1       = &zerr{code: client.Unknown, raw: true, message: "rpc error: code = Unauthenticated desc = auth header missing"}
 	errTokenInvalid        = &zerr{code: client.Unauthenticated, id: "AUTH-7fs1e", message: "Errors.Token.Invalid"}

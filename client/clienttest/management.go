@@ -121,7 +121,7 @@ func (s *Server) sendResetNotification(r *http.Request, userID string) (any, *ze
 	case u.state == stateInitial:
 		return nil, errV1ResetInitial
 	}
-	return s.newResetCode(u, v1NotificationType(req.Type), "", false)
+	return s.newResetCode(u, v1NotificationType(req.Type), "", false), nil
 }
 
 type importHumanUserRequest struct {

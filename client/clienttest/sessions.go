@@ -110,6 +110,9 @@ func (s *Server) createSession(r *http.Request, _ string) (any, *zerr) {
 	if d, _ := parseLifetime(req.Lifetime); d > 0 {
 		sess.expires = now.Add(d)
 	}
+	if c := req.Checks; c != nil && c.User == nil && c.Password != nil {
+		return nil, errSessionNoUser // ZITADEL's password check needs a user check before it
+	}
 	if c := req.Checks; c != nil && c.User != nil {
 		u := s.findCheckUser(c.User.UserID, c.User.LoginName)
 		if u == nil {
@@ -143,7 +146,7 @@ func (s *Server) sessionPasswordCheck(sess *session, u *user, pw string) *zerr {
 		return e
 	}
 	if u.state == stateLocked {
-		return errUserNotActive // locked while the hash was computed
+		return errUserLocked(u.failedChecks, true) // locked while the hash was computed
 	}
 	sess.passwordChecked, sess.passwordGen, sess.passwordCheckedAt = true, u.passwordGen, s.now().UTC()
 	sess.sequence++
@@ -204,7 +207,9 @@ func (s *Server) setSession(r *http.Request, sessionID string) (any, *zerr) {
 }
 
 // applyChecks runs SetSession's checks: a user check may name the session's user only, a
-// password check needs a user.
+// password check needs a user. Without a user check in the same request, the password
+// check reads the user as ZITADEL's command layer does: a deleted user is COMMAND-3n77z and
+// a locked one COMMAND-JLK35, not the user check's QUERY-Dfbg2 and SESSION-Gj4ko.
 func (s *Server) applyChecks(sess *session, c *sessionChecks) *zerr {
 	if c == nil {
 		return nil
@@ -229,9 +234,9 @@ func (s *Server) applyChecks(sess *session, c *sessionChecks) *zerr {
 	case sess.userID == "":
 		return errSessionNoUser
 	case u == nil:
-		return errUserNotFound
+		return errCheckUserGone
 	case u.state == stateLocked:
-		return errUserNotActive
+		return errUserLocked(u.failedChecks, false)
 	}
 	return s.sessionPasswordCheck(sess, u, *c.Password.Password)
 }

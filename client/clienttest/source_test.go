@@ -1,6 +1,8 @@
 package clienttest_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +129,140 @@ func TestExpiredSessionTokenAsBearer(t *testing.T) {
 	e.want(t, 403, 7, "AUTHZ-EGDo3")
 	if msg, _ := e.body["message"].(string); !strings.Contains(msg, "AUTHZ-EGDo3") {
 		t.Errorf("message = %q", msg)
+	}
+}
+
+// TestSessionPasswordCheckWithoutUserCheck: a password check needs a user; with no user
+// check before it, in CreateSession or on a session without a user, ZITADEL's checkPassword
+// (internal/command/user_human_password.go) answers 400/9 COMMAND-Sfw3f
+// "Errors.User.UserIDMissing", and CreateSession creates nothing.
+func TestSessionPasswordCheckWithoutUserCheck(t *testing.T) {
+	srv := newServer(t)
+	addAlice(srv)
+	a := send(t, srv, "POST", "/v2/sessions", srv.PAT(), `{"checks":{"password":{"password":"`+oldPassword+`"}}}`)
+	a.want(t, 400, 9, "COMMAND-Sfw3f")
+	if msg, _ := a.body["message"].(string); msg != "User ID missing (COMMAND-Sfw3f)" {
+		t.Errorf("message %q", msg)
+	}
+	list := send(t, srv, "POST", "/v2/sessions/search", srv.PAT(), `{}`)
+	if s, _ := list.body["sessions"].([]any); len(s) != 0 {
+		t.Errorf("a session was created: %v", list.body)
+	}
+}
+
+// TestSessionPasswordCheckAfterLockOrDelete: SetSession with a password check alone runs no
+// user check (internal/api/grpc/session/v2/session.go checksToCommand), so the user's state
+// is read by the command layer's password check (verifyPasswordWithLockoutPolicy in
+// internal/command/user_human_password.go): a locked user is 400/9 COMMAND-JLK35 "User is
+// locked", a CredentialsCheckError with the failed checks so far, and a deleted one 400/9
+// COMMAND-3n77z. With a user check in the request the user check answers first
+// (SESSION-Gj4ko, as recorded for CreateSession).
+func TestSessionPasswordCheckAfterLockOrDelete(t *testing.T) {
+	srv := newServer(t)
+	pat := srv.PAT()
+	newSession := func(u string) (id, token string) {
+		s := send(t, srv, "POST", "/v2/sessions", pat, `{"checks":{"user":{"userId":"`+u+`"}}}`)
+		s.want(t, 201, 0, "")
+		return s.body["sessionId"].(string), s.body["sessionToken"].(string)
+	}
+	check := func(id, token, pw string) rawAnswer {
+		return send(t, srv, "PATCH", "/v2/sessions/"+id, pat, `{"sessionToken":"`+token+`","checks":{"password":{"password":"`+pw+`"}}}`)
+	}
+
+	locked := createUser(t, srv, "locked-later", oldPassword)
+	id, token := newSession(locked)
+	check(id, token, "Wrong-Passw0rd!9").want(t, 400, 3, "COMMAND-3M0fs")
+	send(t, srv, "POST", "/v2/users/"+locked+"/lock", pat, `{}`).want(t, 200, 0, "")
+	a := check(id, token, oldPassword)
+	a.want(t, 400, 9, "COMMAND-JLK35")
+	detail := a.body["details"].([]any)[0].(map[string]any)
+	if detail["@type"] != "type.googleapis.com/zitadel.v1.CredentialsCheckError" || detail["failedAttempts"] != 1.0 || detail["message"] != "User is locked" {
+		t.Errorf("detail %v, want a CredentialsCheckError with failedAttempts 1", detail)
+	}
+	send(t, srv, "PATCH", "/v2/sessions/"+id, pat, `{"checks":{"user":{"userId":"`+locked+`"},"password":{"password":"`+oldPassword+`"}}}`).
+		want(t, 400, 9, "SESSION-Gj4ko")
+
+	fresh := createUser(t, srv, "locked-fresh", oldPassword)
+	id, token = newSession(fresh)
+	send(t, srv, "POST", "/v2/users/"+fresh+"/lock", pat, `{}`).want(t, 200, 0, "")
+	a = check(id, token, oldPassword)
+	a.want(t, 400, 9, "COMMAND-JLK35")
+	if detail := a.body["details"].([]any)[0].(map[string]any); detail["@type"] != "type.googleapis.com/zitadel.v1.CredentialsCheckError" || detail["failedAttempts"] != nil {
+		t.Errorf("detail %v, want a CredentialsCheckError without failedAttempts (zero is omitted)", detail)
+	}
+
+	deleted := createUser(t, srv, "deleted-later", oldPassword)
+	id, token = newSession(deleted)
+	send(t, srv, "DELETE", "/v2/users/"+deleted, pat, "").want(t, 200, 0, "")
+	check(id, token, oldPassword).want(t, 400, 9, "COMMAND-3n77z")
+}
+
+// TestCurrentPasswordBeforePolicy: a password change with the current password or a code
+// checks that first, then the policy (setPasswordCommand in
+// internal/command/user_human_password.go runs the verification before
+// checkPasswordComplexity, for SetPassword, UpdateUser and v1 UpdateMyPassword alike): a
+// wrong current password with a weak new one is COMMAND-3M0fs and counts toward lockout, a
+// wrong code with a weak new one is CODE-woT0xc, and a locked user's current password is
+// COMMAND-JLK35.
+func TestCurrentPasswordBeforePolicy(t *testing.T) {
+	srv := newServer(t, clienttest.WithLockout(client.Lockout{MaxPasswordAttempts: 3}))
+	pat := srv.PAT()
+	u := createUser(t, srv, "order", oldPassword)
+	send(t, srv, "PATCH", "/v2/users/"+u, pat, updatePassword("weak", `,"currentPassword":"Wrong-Passw0rd!9"`)).want(t, 400, 3, "COMMAND-3M0fs")
+	send(t, srv, "POST", "/v2/users/"+u+"/password", pat, `{"newPassword":{"password":"weak"},"currentPassword":"Wrong-Passw0rd!9"}`).want(t, 400, 3, "COMMAND-3M0fs")
+	send(t, srv, "PATCH", "/v2/users/"+u, pat, updatePassword("weak", `,"currentPassword":"`+oldPassword+`"`)).want(t, 400, 3, "DOMAIN-HuJf6")
+
+	send(t, srv, "POST", "/v2/users/"+u+"/password_reset", pat, `{"returnCode":{}}`).want(t, 200, 0, "")
+	send(t, srv, "PATCH", "/v2/users/"+u, pat, updatePassword("weak", `,"verificationCode":"ZZ99ZZ"`)).want(t, 400, 3, "CODE-woT0xc")
+	send(t, srv, "POST", "/v2/users/"+u+"/password", pat, `{"newPassword":{"password":"weak"},"verificationCode":"ZZ99ZZ"}`).want(t, 400, 3, "CODE-woT0xc")
+
+	send(t, srv, "PATCH", "/v2/users/"+u, pat, updatePassword("Ok-Passw0rd!1", `,"currentPassword":"Wrong-Passw0rd!9"`)).want(t, 400, 3, "COMMAND-3M0fs")
+	a := send(t, srv, "PATCH", "/v2/users/"+u, pat, updatePassword("Ok-Passw0rd!1", `,"currentPassword":"`+oldPassword+`"`))
+	a.want(t, 400, 9, "COMMAND-JLK35") // the third wrong password locked the user
+	if d := a.body["details"].([]any)[0].(map[string]any); d["failedAttempts"] != 3.0 {
+		t.Errorf("failedAttempts %v, want 3", d["failedAttempts"])
+	}
+}
+
+// TestBrokenTemplateBeforeTheUser: PasswordReset and CreateInviteCode render the link
+// template with placeholders before they look at the user (RequestPasswordResetURLTemplate
+// in internal/command/user_v2_password.go, createInviteCodeRequestToCommand in
+// internal/api/grpc/user/v2/user.go, both through domain.RenderConfirmURLTemplate): a
+// template that does not parse is 400/3 DOMAIN-oGh5e "URL Template is invalid" for an
+// unknown user or one without a password too, and one that fails to execute is DOMAIN-ieYa7.
+func TestBrokenTemplateBeforeTheUser(t *testing.T) {
+	srv := newServer(t)
+	pat := srv.PAT()
+	passwordless := createUser(t, srv, "no-password", "")
+	for _, user := range []string{"123456789012345678", passwordless} {
+		a := send(t, srv, "POST", "/v2/users/"+user+"/password_reset", pat, `{"sendLink":{"urlTemplate":"{{.Code"}}`)
+		a.want(t, 400, 3, "DOMAIN-oGh5e")
+		if msg, _ := a.body["message"].(string); msg != "URL Template is invalid (DOMAIN-oGh5e)" {
+			t.Errorf("message %q", msg)
+		}
+		send(t, srv, "POST", "/v2/users/"+user+"/password_reset", pat, `{"sendLink":{"urlTemplate":"{{.Nope}}"}}`).want(t, 400, 3, "DOMAIN-ieYa7")
+	}
+	send(t, srv, "POST", "/v2/users/123456789012345678/invite_code", pat, `{"sendCode":{"urlTemplate":"{{.Code"}}`).want(t, 400, 3, "DOMAIN-oGh5e")
+}
+
+// TestCheckPasswordOnALockedUserThroughTheSDK: the SDK's Sessions.CheckPassword sends a
+// password check alone, so a user locked since the session began answers COMMAND-JLK35,
+// which the SDK names ErrUserNotActive, as it names the user check's SESSION-Gj4ko.
+func TestCheckPasswordOnALockedUserThroughTheSDK(t *testing.T) {
+	ctx := context.Background()
+	srv := newServer(t)
+	id := addAlice(srv)
+	c := srv.Client()
+	sess, err := c.Sessions.CreateWithPassword(ctx, client.ByUserID(id), oldPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Users.LockUser(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Sessions.CheckPassword(ctx, sess.ID, sess.Token, oldPassword)
+	var ae *client.APIError
+	if !errors.Is(err, client.ErrUserNotActive) || !errors.As(err, &ae) || ae.ID != "COMMAND-JLK35" {
+		t.Fatalf("err = %v, want ErrUserNotActive (COMMAND-JLK35)", err)
 	}
 }

@@ -3,6 +3,7 @@ package clienttest
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"text/template"
@@ -507,6 +508,9 @@ func (s *Server) passwordReset(r *http.Request, userID string) (any, *zerr) {
 		}
 		tmpl = *req.SendLink.URLTemplate
 	}
+	if e := checkTemplate(tmpl, userID); e != nil {
+		return nil, e
+	}
 	u := s.users[userID]
 	switch {
 	case u == nil || !u.human:
@@ -516,24 +520,14 @@ func (s *Server) passwordReset(r *http.Request, userID string) (any, *zerr) {
 	case !caller.admin && caller.user.id != u.id:
 		return nil, errNoPermissionV2
 	}
-	resp, e := s.newResetCode(u, kind, tmpl, req.ReturnCode != nil)
-	if e != nil {
-		return nil, e
-	}
-	return resp, nil
+	return s.newResetCode(u, kind, tmpl, req.ReturnCode != nil), nil
 }
 
 // newResetCode replaces the user's pending code and sends it, or returns it when
 // returnCode. Callers hold s.mu.
-func (s *Server) newResetCode(u *user, kind client.NotificationType, tmpl string, returnCode bool) (map[string]any, *zerr) {
+func (s *Server) newResetCode(u *user, kind client.NotificationType, tmpl string, returnCode bool) map[string]any {
 	code := s.newCode()
-	var link string
-	if tmpl != "" {
-		var e *zerr
-		if link, e = expand(tmpl, u, code); e != nil {
-			return nil, e
-		}
-	}
+	link := expand(tmpl, u.id, code, u.org)
 	u.code = &verificationCode{value: code, expires: s.now().Add(s.codeTTL)}
 	s.changed(u)
 	resp := map[string]any{"details": userDetails(u, false)}
@@ -542,20 +536,42 @@ func (s *Server) newResetCode(u *user, kind client.NotificationType, tmpl string
 	} else {
 		s.outbox = append(s.outbox, Notification{UserID: u.id, Type: kind, Code: code, Link: link})
 	}
-	return resp, nil
+	return resp
 }
 
-// expand renders a link template as ZITADEL does, with UserID, Code and OrgID.
-func expand(tmpl string, u *user, code string) (string, *zerr) {
+// checkTemplate renders a link template with placeholders, as ZITADEL does before it
+// looks at the user (RenderConfirmURLTemplate in its domain package), so that a broken
+// template is refused whoever the user is.
+func checkTemplate(tmpl, userID string) *zerr {
+	if tmpl == "" {
+		return nil
+	}
 	t, err := template.New("").Parse(tmpl)
 	if err != nil {
-		return "", errTemplateParse
+		return errTemplateParse
+	}
+	if err := t.Execute(io.Discard, confirmURLData{userID, "code", "orgID"}); err != nil {
+		return errTemplateExec
+	}
+	return nil
+}
+
+// confirmURLData is what a link template sees, as in ZITADEL.
+type confirmURLData struct{ UserID, Code, OrgID string }
+
+// expand renders a checked link template with the real values. ZITADEL does that in its
+// notification worker, after answering: a template that fails only with the real values
+// (an index beyond the placeholder's length) sends no link and answers 200 all the same.
+func expand(tmpl, userID, code, orgID string) string {
+	t, err := template.New("").Parse(tmpl)
+	if tmpl == "" || err != nil {
+		return ""
 	}
 	var b strings.Builder
-	if err := t.Execute(&b, struct{ UserID, Code, OrgID string }{u.id, code, u.org}); err != nil {
-		return "", errTemplateExec
+	if t.Execute(&b, confirmURLData{userID, code, orgID}) != nil {
+		return ""
 	}
-	return b.String(), nil
+	return b.String()
 }
 
 type setPasswordRequest struct {
@@ -627,23 +643,23 @@ func (s *Server) setNewPassword(u *user, pw string, changeRequired bool) *zerr {
 	return nil
 }
 
-// changeOwnPassword changes a password given the current one: policy, the current
-// password (a wrong one counts toward lockout), then ZITADEL's hasher, which refuses the
-// current password as the new one with COMMAND-CahN2 and counts that as a failed check
-// too (seen on v4.13.1). Callers hold s.mu, which an imported hash releases while it is
-// verified. hash, when not "", is a new imported hash instead of pw.
+// changeOwnPassword changes a password given the current one, in ZITADEL's order
+// (command/user_human_password.go, setPasswordCommand with checkCurrentPassword): a locked
+// user, a user without a password, the current password (a wrong one counts toward
+// lockout), ZITADEL's hasher, which refuses the current password as the new one with
+// COMMAND-CahN2 and counts that as a failed check too (seen on v4.13.1), and only then the
+// policy. Callers hold s.mu, which an imported hash releases while it is verified. hash,
+// when not "", is a new imported hash instead of pw.
 func (s *Server) changeOwnPassword(u *user, current, pw string, changeRequired bool, idPrefix string) *zerr {
 	return s.changeWithCurrent(u, current, pw, "", changeRequired, idPrefix)
 }
 
 func (s *Server) changeWithCurrent(u *user, current, pw, hash string, changeRequired bool, idPrefix string) *zerr {
-	if hash == "" {
-		if err := s.complexity.Check(pw); err != nil {
-			return policyError(err, idPrefix)
-		}
-	}
-	if !u.hasPassword() {
-		return errPasswordNotSet
+	switch {
+	case u.state == stateLocked:
+		return errUserLocked(u.failedChecks, false)
+	case !u.hasPassword():
+		return errNoPassword
 	}
 	// Unlike a session's check, a right current password does not start the count over
 	// (v4.13.1 counted a wrong one, then the CahN2 below, as two failures in a row).
@@ -660,6 +676,14 @@ func (s *Server) changeWithCurrent(u *user, current, pw, hash string, changeRequ
 	if hash == "" && (pw == current || !s.hashable(pw)) {
 		s.countFailure(u)
 		return errHashFailed
+	}
+	if u.state == stateLocked {
+		return errUserLocked(u.failedChecks, true) // locked while the hash was computed
+	}
+	if hash == "" {
+		if err := s.complexity.Check(pw); err != nil {
+			return policyError(err, idPrefix)
+		}
 	}
 	s.storePassword(u, pw, hash, changeRequired)
 	return nil
@@ -837,11 +861,8 @@ func (s *Server) updatePassword(caller *caller, u *user, pw *plainPassword, h *h
 	if current != nil {
 		return s.changeWithCurrent(u, *current, newPassword, hash, changeRequired, "DOMAIN")
 	}
-	if hash == "" {
-		if err := s.complexity.Check(newPassword); err != nil {
-			return policyError(err, "DOMAIN")
-		}
-	}
+	// The code or the permission first, then the policy (setPasswordCommand in ZITADEL's
+	// command/user_human_password.go).
 	switch {
 	case code != nil:
 		if e := s.checkCode(u, *code); e != nil {
@@ -849,6 +870,11 @@ func (s *Server) updatePassword(caller *caller, u *user, pw *plainPassword, h *h
 		}
 	case !caller.admin:
 		return errNoPermissionV2
+	}
+	if hash == "" {
+		if err := s.complexity.Check(newPassword); err != nil {
+			return policyError(err, "DOMAIN")
+		}
 	}
 	if hash == "" && !s.hashable(newPassword) {
 		return errHashFailed
@@ -922,6 +948,9 @@ func (s *Server) createInviteCode(r *http.Request, userID string) (any, *zerr) {
 		}
 		tmpl = *req.SendCode.URLTemplate
 	}
+	if e := checkTemplate(tmpl, userID); e != nil {
+		return nil, e
+	}
 	u := s.users[userID]
 	switch {
 	case !caller.admin:
@@ -932,13 +961,7 @@ func (s *Server) createInviteCode(r *http.Request, userID string) (any, *zerr) {
 		return nil, errInviteInitialised
 	}
 	code := s.newCode()
-	var link string
-	if tmpl != "" {
-		var e *zerr
-		if link, e = expand(tmpl, u, code); e != nil {
-			return nil, e
-		}
-	}
+	link := expand(tmpl, u.id, code, u.org)
 	u.invite = &verificationCode{value: code, expires: s.now().Add(inviteCodeTTL)}
 	s.changed(u)
 	resp := map[string]any{"details": userDetails(u, false)}
