@@ -61,7 +61,10 @@
 //     hour on the server's clock), invite codes (a separate code: no password call takes
 //     one), failed password checks and the lockout policy (WithLockout, SetLockout): with
 //     MaxPasswordAttempts 3 the third wrong password locks the user, who still accepts
-//     SetPassword, UpdateUser and resets and stays locked until UnlockUser. Imported hashes
+//     SetPassword, UpdateUser and resets and stays locked until UnlockUser. A change with
+//     the current password or a code checks that first, then the policy, as ZITADEL's
+//     setPasswordCommand does; a locked user's current password is 400/9 COMMAND-JLK35.
+//     Imported hashes
 //     are verified without holding the server's lock, so slow hashes of concurrent calls
 //     run in parallel.
 //   - Request bodies as ZITADEL's gateway reads them (protojson, discarding what it does
@@ -72,9 +75,12 @@
 //   - Sessions: a lifetime ("5s") sets an expiration date on the server's clock (WithClock);
 //     without one a session never expires. An expired session still answers GetSession
 //     and DeleteSession; SetSession refuses it (COMMAND-Hkl3d). SetSession answers a new
-//     session token and voids the old one.
+//     session token and voids the old one. A password check needs a user check before it
+//     (COMMAND-Sfw3f); a password check alone on a session whose user was locked or
+//     deleted since is ZITADEL's command-layer answer, COMMAND-JLK35 or COMMAND-3n77z.
 //   - An outbox of the notifications that would have been sent (Notifications), with the
-//     link template expanded.
+//     link template expanded. A template that fails with placeholders is refused before
+//     the user is looked at (DOMAIN-oGh5e, DOMAIN-ieYa7), as ZITADEL renders it first.
 //   - The instance's public host (WithPublicURL): requests that name another host get
 //     ZITADEL's 404 "unable to set instance ... ID=QUERY-1kIjX ..." (the id only in the
 //     message; plain text on the token endpoint).
