@@ -133,9 +133,11 @@ var (
 	errListQueryInvalid    = &zerr{code: client.InvalidArgument, id: "GRPC-Sfefs", message: "List query is invalid"}             // from ZITADEL's source
 	errSessionToken        = &zerr{code: client.PermissionDenied, id: "COMMAND-sGr42", message: "Session Token is invalid"}
 	errAuthRequired        = &zerr{code: client.PermissionDenied, id: "AUTHZ-Kl3p0", message: "authentication required"}
-	errSessionTokenExpired = &zerr{code: client.PermissionDenied, id: "AUTHZ-EGDo3", message: "session expired"}          // from ZITADEL's source
-	errLockoutPolicyExists = &zerr{code: client.AlreadyExists, id: "ORG-0olDf", message: "Lockout policy already exists"} // guess
-	errLockoutPolicyNone   = &zerr{code: client.NotFound, id: "ORG-0olDf", message: "Lockout policy not found"}           // guess
+	errSessionTokenExpired = &zerr{code: client.PermissionDenied, id: "AUTHZ-EGDo3", message: "session expired"} // from ZITADEL's source
+	// ZITADEL has no translation for these two keys, so its message is the key, as for
+	// Errors.User.NotActive (internal/command/org_policy_lockout.go, from ZITADEL's source).
+	errLockoutPolicyExists = &zerr{code: client.AlreadyExists, id: "ORG-0olDf", message: "Errors.ORG.LockoutPolicy.AlreadyExists"}
+	errLockoutPolicyNone   = &zerr{code: client.NotFound, id: "ORG-D4zuz", message: "Errors.Org.LockoutPolicy.NotFound"}
 	errTemplateParse       = &zerr{code: client.InvalidArgument, id: "DOMAIN-oGh5e", message: "URL Template is invalid"}
 	errTemplateExec        = &zerr{code: client.InvalidArgument, id: "DOMAIN-ieYa7", message: "URL Template is invalid"}
 	errAuthMissingV2       = &zerr{code: client.Unauthenticated, message: "auth header missing"}

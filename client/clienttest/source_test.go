@@ -266,3 +266,34 @@ func TestCheckPasswordOnALockedUserThroughTheSDK(t *testing.T) {
 		t.Fatalf("err = %v, want ErrUserNotActive (COMMAND-JLK35)", err)
 	}
 }
+
+// TestCustomLockoutPolicyTwiceOrNone: AddLockoutPolicy answers an org that has its own
+// policy with 409/6 ORG-0olDf, RemoveLockoutPolicy one without with 404/5 ORG-D4zuz
+// (internal/command/org_policy_lockout.go); neither key has a translation, so the message
+// is the key.
+func TestCustomLockoutPolicyTwiceOrNone(t *testing.T) {
+	srv := newServer(t)
+	pat := srv.PAT()
+	a := send(t, srv, "DELETE", "/management/v1/policies/lockout", pat, "")
+	a.want(t, 404, 5, "ORG-D4zuz")
+	if msg, _ := a.body["message"].(string); msg != "Errors.Org.LockoutPolicy.NotFound (ORG-D4zuz)" {
+		t.Errorf("message %q", msg)
+	}
+	send(t, srv, "POST", "/management/v1/policies/lockout", pat, `{"maxPasswordAttempts":3}`).want(t, 200, 0, "")
+	a = send(t, srv, "POST", "/management/v1/policies/lockout", pat, `{"maxPasswordAttempts":3}`)
+	a.want(t, 409, 6, "ORG-0olDf")
+	if msg, _ := a.body["message"].(string); msg != "Errors.ORG.LockoutPolicy.AlreadyExists (ORG-0olDf)" {
+		t.Errorf("message %q", msg)
+	}
+	send(t, srv, "DELETE", "/management/v1/policies/lockout", pat, "").want(t, 200, 0, "")
+}
+
+// TestCurrentPasswordOfAUserWithoutOne: verifyPasswordWithLockoutPolicy answers a user
+// without a password with 400/9 COMMAND-3nJ4t before it verifies anything, for a change
+// with the current password as for a session's check (recorded there).
+func TestCurrentPasswordOfAUserWithoutOne(t *testing.T) {
+	srv := newServer(t)
+	u := createUser(t, srv, "passwordless", "")
+	send(t, srv, "PATCH", "/v2/users/"+u, srv.PAT(), updatePassword("weak", `,"currentPassword":"`+oldPassword+`"`)).want(t, 400, 9, "COMMAND-3nJ4t")
+	send(t, srv, "POST", "/v2/users/"+u+"/password", srv.PAT(), `{"newPassword":{"password":"Ok-Passw0rd!1"},"currentPassword":"`+oldPassword+`"}`).want(t, 400, 9, "COMMAND-3nJ4t")
+}
