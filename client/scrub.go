@@ -83,6 +83,9 @@ func (sc scrubber) scrub(s string) string {
 		return s
 	}
 	spans := sc.find(s)
+	if len(spans) == 0 {
+		return s
+	}
 	for {
 		out, origin := redactSpans(s, spans)
 		// The marker can complete a secret with the text after it ("[REDACTED]" then
@@ -108,6 +111,9 @@ func (sc scrubber) find(s string) []span {
 	var spans []span
 	for _, secret := range sc.secrets {
 		for p := range len(s) {
+			if c := s[p]; c != secret[0] && c != '\\' && c != '%' && c != '+' {
+				continue // no reading of s[p] can start the secret
+			}
 			if end := readsAs(s, p, secret); end > p {
 				spans = append(spans, span{p, end})
 			}
@@ -127,9 +133,6 @@ type span struct{ start, end int }
 // the text `\\u0022000` decodes, as a whole, to `\u0022000`, yet from its second byte it
 // is `\u0022000`, the escaped form of the secret `"000`.
 func readsAs(text string, p int, secret string) int {
-	if c := text[p]; c != secret[0] && c != '\\' && c != '%' && c != '+' {
-		return -1 // no reading of text[p] can start the secret
-	}
 	// at[k] holds the positions where a reading of secret[:k] ends.
 	at := make([][]int, len(secret)+1)
 	at[0] = []int{p}
