@@ -218,8 +218,10 @@ func TestLockAndDeleteUser(t *testing.T) {
 	send(t, srv, "POST", "/v2/sessions", pat, `{"checks":{"user":{"userId":"`+alice+`"}}}`).want(t, 404, 5, "QUERY-Dfbg2")
 	// The username is free again.
 	createUser(t, srv, "alice", oldPassword)
-	// A user may delete itself.
-	send(t, srv, "DELETE", "/v2/users/"+bob, bobToken, "").want(t, 200, 0, "")
+	// A user may not lock or delete itself: that needs user.write and user.self.delete,
+	// which only memberships grant (internal/command/user_v2.go, permission_checks.go).
+	send(t, srv, "POST", "/v2/users/"+bob+"/lock", bobToken, `{}`).want(t, 404, 5, "AUTHZ-cdgFk")
+	send(t, srv, "DELETE", "/v2/users/"+bob, bobToken, "").want(t, 404, 5, "AUTHZ-cdgFk")
 }
 
 func TestSessionLifetimeAndSetSession(t *testing.T) {
@@ -257,7 +259,7 @@ func TestSessionLifetimeAndSetSession(t *testing.T) {
 	send(t, srv, "GET", "/v2/sessions/"+id, pat, "").want(t, 200, 0, "")
 	send(t, srv, "DELETE", "/v2/sessions/"+id, pat, `{}`).want(t, 200, 0, "")
 	send(t, srv, "GET", "/v2/sessions/"+id, pat, "").want(t, 404, 5, "QUERY-SFeaa")
-	send(t, srv, "PATCH", "/v2/sessions/"+id, pat, `{}`).want(t, 400, 9, "COMMAND-NHJ3sd")
+	send(t, srv, "PATCH", "/v2/sessions/"+id, pat, `{}`).want(t, 400, 9, "COMMAND-Hewfq")
 	// Without a lifetime a session never expires.
 	a = send(t, srv, "POST", "/v2/sessions", pat, `{"checks":{"user":{"userId":"`+alice+`"},"password":{"password":"`+oldPassword+`"}}}`)
 	clock.Add(1000 * time.Hour)
@@ -277,7 +279,9 @@ func TestDeleteSessionWithItsOwnToken(t *testing.T) {
 	sb, _ := c.Sessions.CreateWithPassword(ctx, client.ByUserID(bob), oldPassword)
 	send(t, srv, "DELETE", "/v2/sessions/"+sb.ID, sa.Token, `{}`).want(t, 404, 5, "AUTHZ-cdgFk")
 	send(t, srv, "DELETE", "/v2/sessions/"+sa.ID, sa.Token, `{}`).want(t, 200, 0, "")
-	send(t, srv, "GET", "/v2/users/"+alice, sa.Token, "").want(t, 401, 16, "AUTH-7fs1e")
+	// The token names its session, which the read side no longer has (verifySessionToken).
+	send(t, srv, "GET", "/v2/users/"+alice, sa.Token, "").want(t, 404, 5, "QUERY-SFeaa")
+	send(t, srv, "GET", "/v2/users/"+alice, "no-such-token", "").want(t, 401, 16, "AUTH-7fs1e")
 }
 
 func TestListSessions(t *testing.T) {
@@ -309,7 +313,31 @@ func TestListSessions(t *testing.T) {
 			t.Errorf("%s: sessions %v, want %v (%v)", body, got, want, a.body["details"])
 		}
 	}
-	send(t, srv, "POST", "/v2/sessions/search", pat, `{"queries":[{}]}`).want(t, 400, 3, "GRPC-Sfefs")
+	// A query names one of its members (the gateway's validation), and is read before any
+	// session (sessionQueriesToQuery in ZITADEL's internal/api/grpc/session/v2/query.go).
+	a := send(t, srv, "POST", "/v2/sessions/search", pat, `{"queries":[{"idsQuery":{}},{}]}`)
+	a.want(t, 400, 3, "")
+	if msg, _ := a.body["message"].(string); msg != "invalid ListSessionsRequest.Queries[1]: embedded message failed validation | caused by: invalid SearchQuery.Query: value is required" {
+		t.Errorf("message %q", msg)
+	}
+	a = send(t, srv, "POST", "/v2/sessions/search", pat, `{"queries":[{"creatorQuery":{"id":""}}]}`)
+	a.want(t, 400, 3, "GRPC-x8n24uh")
+	if msg, _ := a.body["message"].(string); msg != "List.Query.Invalid (GRPC-x8n24uh)" {
+		t.Errorf("message %q", msg)
+	}
+	send(t, srv, "POST", "/v2/sessions/search", pat, `{"queries":[{"userAgentQuery":{}}]}`).want(t, 400, 3, "GRPC-x8n23uh")
+	for body, want := range map[string]int{
+		`{"queries":[{"creatorQuery":{}}]}`: 2,
+		`{"queries":[{"creationDateQuery":{"creationDate":"2000-01-01T00:00:00Z","method":"TIMESTAMP_QUERY_METHOD_GREATER"}}]}`:     2,
+		`{"queries":[{"creationDateQuery":{"creationDate":"2000-01-01T00:00:00Z","method":"TIMESTAMP_QUERY_METHOD_LESS"}}]}`:        0,
+		`{"queries":[{"expirationDateQuery":{"expirationDate":"2000-01-01T00:00:00Z","method":"TIMESTAMP_QUERY_METHOD_GREATER"}}]}`: 0, // no lifetime, no expiration to compare
+		`{"queries":[{"userAgentQuery":{"fingerprintId":"f"}}]}`:                                                                    0,
+	} {
+		l, _ := send(t, srv, "POST", "/v2/sessions/search", pat, body).body["sessions"].([]any)
+		if len(l) != want {
+			t.Errorf("%s: %d sessions, want %d", body, len(l), want)
+		}
+	}
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

@@ -66,7 +66,7 @@ func (s *Server) failCheck(u *user) *zerr {
 func (s *Server) countFailure(u *user) {
 	u.failedChecks++
 	if limit := s.lockoutFor(u.org).MaxPasswordAttempts; limit > 0 && u.failedChecks >= limit && u.state == stateActive {
-		u.state = stateLocked
+		s.lock(u)
 	}
 }
 

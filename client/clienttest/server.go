@@ -118,6 +118,10 @@ type session struct {
 	passwordChecked   bool
 	passwordGen       int // the user's passwordGen at the check
 	deleted           bool
+	// hidden: the read side has no row for it (its user was locked or deleted since, or
+	// it was never created), though the command side still knows it.
+	hidden            bool
+	oldTokens         []string // the tokens SetSession replaced
 	sequence          uint64
 	created, changed  time.Time
 	userChecked       time.Time
@@ -632,10 +636,29 @@ func (s *Server) LockUser(userID string) bool {
 		return false
 	}
 	if u.state != stateLocked {
-		u.state = stateLocked
+		s.lock(u)
 		s.changed(u)
 	}
 	return true
+}
+
+// lock locks u. ZITADEL's session projection deletes the rows of a user's sessions when
+// the user is locked or removed (reduceUserStateNotActive in
+// internal/query/projection/session.go): GetSession, ListSessions and the sessions' tokens
+// no longer find them, while SetSession and DeleteSession, which read the event store,
+// still do. Callers hold s.mu.
+func (s *Server) lock(u *user) {
+	u.state = stateLocked
+	s.hideSessionsOf(u.id)
+}
+
+// hideSessionsOf removes the user's sessions from the read side (see lock).
+func (s *Server) hideSessionsOf(userID string) {
+	for _, sess := range s.sessions {
+		if sess.userID == userID {
+			sess.hidden = true
+		}
+	}
 }
 
 // UnlockUser unlocks a user, as UserService.UnlockUser does, without a caller: the failed

@@ -207,7 +207,11 @@ func TestOrgScopingOfV1(t *testing.T) {
 	}
 }
 
-func TestNonAdminMayOnlyChangeOwnPassword(t *testing.T) {
+// TestNonAdminPasswordPermissions: a user's token sets a password with the current
+// password or a code only, and for SetPassword that is all the authorization there is
+// (ZITADEL's ChangePassword checks no permission): another user's right current password
+// works too. Without either, even its own password needs user.write.
+func TestNonAdminPasswordPermissions(t *testing.T) {
 	srv := newServer(t)
 	alice := addAlice(srv)
 	bob := srv.AddHumanUser(clienttest.HumanUser{Username: "bob", Password: oldPassword})
@@ -218,8 +222,13 @@ func TestNonAdminMayOnlyChangeOwnPassword(t *testing.T) {
 	if _, err := c.Users.SetPassword(ctx, alice, client.SetPasswordRequest{NewPassword: newPassword, CurrentPassword: oldPassword}); err != nil {
 		t.Fatalf("own password: %v", err)
 	}
-	_, err = c.Users.SetPassword(ctx, bob, client.SetPasswordRequest{NewPassword: newPassword, CurrentPassword: oldPassword})
+	if _, err := c.Users.SetPassword(ctx, bob, client.SetPasswordRequest{NewPassword: newPassword, CurrentPassword: oldPassword}); err != nil {
+		t.Fatalf("another user's password with its current one: %v", err)
+	}
+	_, err = c.Users.SetPassword(ctx, bob, client.SetPasswordRequest{NewPassword: "An0ther-Passw0rd!"})
 	wantAPIError(t, err, 404, client.NotFound, "AUTHZ-cdgFk")
+	_, err = c.Users.UpdateUser(ctx, bob, client.UpdateUserRequest{NewPassword: "An0ther-Passw0rd!", CurrentPassword: newPassword})
+	wantAPIError(t, err, 404, client.NotFound, "AUTHZ-cdgFk") // UpdateUser checks the permission first (recorded, C20)
 	_, err = c.Users.SetPassword(ctx, alice, client.SetPasswordRequest{NewPassword: "An0ther-Passw0rd!"})
 	wantAPIError(t, err, 404, client.NotFound, "AUTHZ-cdgFk")
 	_, err = c.Management.SetHumanInitialPassword(ctx, alice, "Init-Passw0rd!")

@@ -1,10 +1,13 @@
 package clienttest
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -102,6 +105,10 @@ func (s *Server) createSession(r *http.Request, _ string) (any, *zerr) {
 	if e != nil {
 		return nil, e
 	}
+	checked, e := s.checkUserOf(req.Checks)
+	if e != nil {
+		return nil, e
+	}
 	if !caller.admin {
 		return nil, errNoPermissionV2
 	}
@@ -110,23 +117,8 @@ func (s *Server) createSession(r *http.Request, _ string) (any, *zerr) {
 	if d, _ := parseLifetime(req.Lifetime); d > 0 {
 		sess.expires = now.Add(d)
 	}
-	if c := req.Checks; c != nil && c.User == nil && c.Password != nil {
-		return nil, errSessionNoUser // ZITADEL's password check needs a user check before it
-	}
-	if c := req.Checks; c != nil && c.User != nil {
-		u := s.findCheckUser(c.User.UserID, c.User.LoginName)
-		if u == nil {
-			return nil, errUserNotFound
-		}
-		if u.state == stateLocked {
-			return nil, errUserNotActive
-		}
-		sess.userID, sess.userChecked = u.id, now
-		if c.Password != nil {
-			if e := s.sessionPasswordCheck(sess, u, *c.Password.Password); e != nil {
-				return nil, e
-			}
-		}
+	if _, e := s.applyChecks(sess, checked, req.Checks); e != nil {
+		return nil, e
 	}
 	s.sessions[sess.id] = sess
 	return map[string]any{
@@ -175,9 +167,15 @@ func (req *setSessionRequest) validate() *zerr {
 	return lifetimeRule("SetSessionRequest", req.Lifetime)
 }
 
-// setSession is SessionService.SetSession: more checks on a live session, which answers a
-// new session token (the old one stops working). The deprecated sessionToken field is not
-// checked (v4.13.1 accepted a wrong one from an administrator).
+// setSession is SessionService.SetSession: more checks on a session, in ZITADEL's order
+// (internal/api/grpc/session/v2/session.go, then internal/command/session.go): the user
+// check's search, the session.write permission (an administrator's; a session's own user
+// has none), the session's state, then the checks. It answers a new session token (the
+// old one stops working) when something changed, and the details alone when nothing did.
+// The deprecated sessionToken field is not checked (v4.13.1 accepted a wrong one from an
+// administrator). An id that names no session is read as an empty session, as ZITADEL's
+// event store gives one: a password check on it lacks a user (COMMAND-Sfw3f), and what
+// else it writes makes a session that only SetSession and DeleteSession see.
 func (s *Server) setSession(r *http.Request, sessionID string) (any, *zerr) {
 	var req setSessionRequest
 	caller, e := s.begin(r, &req, false)
@@ -185,60 +183,97 @@ func (s *Server) setSession(r *http.Request, sessionID string) (any, *zerr) {
 	if e != nil {
 		return nil, e
 	}
-	sess := s.sessions[sessionID]
-	switch {
-	case sess == nil || sess.deleted:
-		return nil, errSessionTerminated
-	case !caller.admin && caller.user.id != sess.userID && caller.user.id != sess.creator:
+	checked, e := s.checkUserOf(req.Checks)
+	if e != nil {
+		return nil, e
+	}
+	if !caller.admin {
 		return nil, errNoPermissionV2
+	}
+	now := s.now().UTC()
+	sess, known := s.sessions[sessionID]
+	if !known {
+		sess = &session{id: sessionID, hidden: true, created: now}
+	}
+	switch {
+	case sess.deleted:
+		return nil, errSessionTerminated
 	case s.expired(sess):
 		return nil, errSessionExpired
 	}
-	if e := s.applyChecks(sess, req.Checks); e != nil {
+	changed, e := s.applyChecks(sess, checked, req.Checks)
+	if e != nil {
 		return nil, e
 	}
 	if d, _ := parseLifetime(req.Lifetime); d > 0 {
-		sess.expires = s.now().UTC().Add(d)
+		sess.expires, changed = now.Add(d), true
+	}
+	if !changed {
+		return map[string]any{"details": details(sess.sequence, sess.changed, s.instanceID)}, nil
+	}
+	if !known {
+		s.sessions[sessionID] = sess
+	}
+	if sess.token != "" {
+		sess.oldTokens = append(sess.oldTokens, sess.token)
 	}
 	sess.token = randomSessionToken()
 	sess.sequence++
-	sess.changed = s.now().UTC()
+	sess.changed = now
 	return map[string]any{"details": details(sess.sequence, sess.changed, s.instanceID), "sessionToken": sess.token}, nil
 }
 
-// applyChecks runs SetSession's checks: a user check may name the session's user only, a
-// password check needs a user. Without a user check in the same request, the password
-// check reads the user as ZITADEL's command layer does: a deleted user is COMMAND-3n77z and
-// a locked one COMMAND-JLK35, not the user check's QUERY-Dfbg2 and SESSION-Gj4ko.
-func (s *Server) applyChecks(sess *session, c *sessionChecks) *zerr {
-	if c == nil {
-		return nil
+// checkUserOf runs a user check's search, which ZITADEL's API layer does before any
+// command (checksToCommand): an unknown user is QUERY-Dfbg2, a locked one SESSION-Gj4ko.
+func (s *Server) checkUserOf(c *sessionChecks) (*user, *zerr) {
+	if c == nil || c.User == nil {
+		return nil, nil
 	}
-	if c.User != nil {
-		u := s.findCheckUser(c.User.UserID, c.User.LoginName)
-		switch {
-		case u == nil:
-			return errUserNotFound
-		case sess.userID != "" && u.id != sess.userID:
-			return errSessionNoUser
-		case u.state == stateLocked:
-			return errUserNotActive
-		}
-		sess.userID, sess.userChecked = u.id, s.now().UTC()
-	}
-	if c.Password == nil {
-		return nil
-	}
-	u := s.users[sess.userID]
+	u := s.findCheckUser(c.User.UserID, c.User.LoginName)
 	switch {
-	case sess.userID == "":
-		return errSessionNoUser
 	case u == nil:
-		return errCheckUserGone
+		return nil, errUserNotFound
 	case u.state == stateLocked:
-		return errUserLocked(u.failedChecks, false)
+		return nil, errUserNotActive
 	}
-	return s.sessionPasswordCheck(sess, u, *c.Password.Password)
+	return u, nil
+}
+
+// applyChecks runs a session's checks, as ZITADEL's command layer does, and reports
+// whether they changed the session. checked is the user the user check found; it may
+// name the session's user only. A password check needs a user, and reads the user as
+// ZITADEL's command layer does: a deleted user is COMMAND-3n77z and a locked one
+// COMMAND-JLK35, not the user check's QUERY-Dfbg2 and SESSION-Gj4ko. Nothing changes when
+// a check fails.
+func (s *Server) applyChecks(sess *session, checked *user, c *sessionChecks) (bool, *zerr) {
+	if c == nil {
+		return false, nil
+	}
+	userID := sess.userID
+	if checked != nil {
+		if userID != "" && checked.id != userID {
+			return false, errUserChange
+		}
+		userID = checked.id
+	}
+	if c.Password != nil {
+		u := s.users[userID]
+		switch {
+		case userID == "":
+			return false, errSessionNoUser
+		case u == nil:
+			return false, errCheckUserGone
+		case u.state == stateLocked:
+			return false, errUserLocked(u.failedChecks, false)
+		}
+		if e := s.sessionPasswordCheck(sess, u, *c.Password.Password); e != nil {
+			return false, e
+		}
+	}
+	if checked != nil {
+		sess.userID, sess.userChecked = checked.id, s.now().UTC()
+	}
+	return checked != nil || c.Password != nil, nil
 }
 
 // expired reports whether the session's lifetime has elapsed on the server's clock.
@@ -281,7 +316,7 @@ func (s *Server) getSession(r *http.Request, sessionID string) (any, *zerr) {
 		return nil, e
 	}
 	sess := s.sessions[sessionID]
-	if sess == nil || sess.deleted {
+	if sess == nil || sess.deleted || sess.hidden {
 		return nil, errSessionNotFound
 	}
 	tok := r.URL.Query().Get("sessionToken")
@@ -298,21 +333,76 @@ func (s *Server) getSession(r *http.Request, sessionID string) (any, *zerr) {
 }
 
 type listSessionsRequest struct {
-	Queries []struct {
-		IdsQuery *struct {
-			Ids []string `json:"ids"`
-		} `json:"idsQuery"`
-		UserIDQuery *struct {
-			ID string `json:"id"`
-		} `json:"userIdQuery"`
-		CreatorQuery *struct {
-			ID string `json:"id"`
-		} `json:"creatorQuery"`
-	} `json:"queries"`
+	Queries []sessionQuery `json:"queries"`
+}
+
+// sessionQuery is one of ListSessions' queries, a oneof of six members.
+type sessionQuery struct {
+	IdsQuery *struct {
+		Ids []string `json:"ids"`
+	} `json:"idsQuery"`
+	UserIDQuery *struct {
+		ID string `json:"id"`
+	} `json:"userIdQuery"`
+	CreatorQuery *struct {
+		ID *string `json:"id"`
+	} `json:"creatorQuery"`
+	UserAgentQuery *struct {
+		FingerprintID *string `json:"fingerprintId"`
+	} `json:"userAgentQuery"`
+	CreationDateQuery   *dateQuery `json:"creationDateQuery"`
+	ExpirationDateQuery *dateQuery `json:"expirationDateQuery"`
+}
+
+// dateQuery compares a session's date as ZITADEL's SQL does: a session without the date
+// (no expiration) matches no comparison.
+type dateQuery struct {
+	CreationDate   *time.Time      `json:"creationDate"`
+	ExpirationDate *time.Time      `json:"expirationDate"`
+	Method         json.RawMessage `json:"method"`
+}
+
+func (q *dateQuery) matches(t time.Time) bool {
+	if t.IsZero() {
+		return false
+	}
+	var at time.Time // a missing date is the zero timestamp, as protobuf reads it
+	switch {
+	case q.CreationDate != nil:
+		at = *q.CreationDate
+	case q.ExpirationDate != nil:
+		at = *q.ExpirationDate
+	default:
+		at = time.Unix(0, 0)
+	}
+	c := t.Truncate(time.Microsecond).Compare(at.Truncate(time.Microsecond)) // PostgreSQL keeps microseconds
+	switch strings.Trim(string(q.Method), `"`) {
+	case "TIMESTAMP_QUERY_METHOD_GREATER", "1":
+		return c > 0
+	case "TIMESTAMP_QUERY_METHOD_GREATER_OR_EQUALS", "2":
+		return c >= 0
+	case "TIMESTAMP_QUERY_METHOD_LESS", "3":
+		return c < 0
+	case "TIMESTAMP_QUERY_METHOD_LESS_OR_EQUALS", "4":
+		return c <= 0
+	}
+	return c == 0
+}
+
+// validate is the gateway's check of the oneof, which is required.
+func (req *listSessionsRequest) validate() *zerr {
+	for i, q := range req.Queries {
+		if q.IdsQuery == nil && q.UserIDQuery == nil && q.CreatorQuery == nil && q.UserAgentQuery == nil &&
+			q.CreationDateQuery == nil && q.ExpirationDateQuery == nil {
+			return errInvalid(fmt.Sprintf("invalid ListSessionsRequest.Queries[%d]: embedded message failed validation | caused by: invalid SearchQuery.Query: value is required", i))
+		}
+	}
+	return nil
 }
 
 // listSessions is SessionService.ListSessions: the live sessions the caller may read,
-// oldest first, filtered by ids, user or creator (an empty creator query is the caller).
+// oldest first, filtered by its queries, which are read before any session
+// (sessionQueriesToQuery in internal/api/grpc/session/v2/query.go).
 func (s *Server) listSessions(r *http.Request, _ string) (any, *zerr) {
 	var req listSessionsRequest
 	caller, e := s.begin(r, &req, false)
@@ -320,16 +410,18 @@ func (s *Server) listSessions(r *http.Request, _ string) (any, *zerr) {
 	if e != nil {
 		return nil, e
 	}
-	var list []*session
-	for _, sess := range s.sessions {
-		if sess.deleted || !caller.mayReadSession(sess) {
-			continue
-		}
-		ok, e := sessionMatches(sess, &req, caller)
-		if e != nil {
+	filters := make([]func(*session) bool, len(req.Queries))
+	for i := range req.Queries {
+		if filters[i], e = req.Queries[i].filter(caller); e != nil {
 			return nil, e
 		}
-		if ok {
+	}
+	var list []*session
+	for _, sess := range s.sessions {
+		if sess.deleted || sess.hidden || !caller.mayReadSession(sess) {
+			continue
+		}
+		if !slices.ContainsFunc(filters, func(f func(*session) bool) bool { return !f(sess) }) {
 			list = append(list, sess)
 		}
 	}
@@ -347,30 +439,35 @@ func (s *Server) listSessions(r *http.Request, _ string) (any, *zerr) {
 	return resp, nil
 }
 
-func sessionMatches(sess *session, req *listSessionsRequest, caller *caller) (bool, *zerr) {
-	for _, q := range req.Queries {
-		switch {
-		case q.IdsQuery != nil:
-			if !slices.Contains(q.IdsQuery.Ids, sess.id) {
-				return false, nil
-			}
-		case q.UserIDQuery != nil:
-			if sess.userID != q.UserIDQuery.ID {
-				return false, nil
-			}
-		case q.CreatorQuery != nil:
-			creator := q.CreatorQuery.ID
-			if creator == "" {
-				creator = caller.user.id
-			}
-			if sess.creator != creator {
-				return false, nil
-			}
-		default:
-			return false, errListQueryInvalid
+// filter turns a query into a test of a session. A creator query without an id is the
+// caller; one with an empty id is refused. A user agent query without a fingerprint needs
+// the caller's, which the fake's tokens never carry; the fake records no user agents.
+func (q *sessionQuery) filter(caller *caller) (func(*session) bool, *zerr) {
+	switch {
+	case q.IdsQuery != nil:
+		return func(sess *session) bool { return slices.Contains(q.IdsQuery.Ids, sess.id) }, nil
+	case q.UserIDQuery != nil:
+		return func(sess *session) bool { return sess.userID == q.UserIDQuery.ID }, nil
+	case q.CreatorQuery != nil:
+		creator := caller.user.id
+		if id := q.CreatorQuery.ID; id != nil {
+			creator = *id
 		}
+		if creator == "" {
+			return nil, errCreatorQueryInvalid
+		}
+		return func(sess *session) bool { return sess.creator == creator }, nil
+	case q.UserAgentQuery != nil:
+		if id := q.UserAgentQuery.FingerprintID; id == nil || *id == "" {
+			return nil, errUserAgentQueryInvalid
+		}
+		return func(*session) bool { return false }, nil
+	case q.CreationDateQuery != nil:
+		return func(sess *session) bool { return q.CreationDateQuery.matches(sess.created) }, nil
+	case q.ExpirationDateQuery != nil:
+		return func(sess *session) bool { return q.ExpirationDateQuery.matches(sess.expires) }, nil
 	}
-	return true, nil
+	return nil, errListQueryInvalid
 }
 
 // compareIDs orders the fake's decimal ids by creation: shorter first, then by digits.

@@ -44,11 +44,23 @@ func (s *Server) settingsAnswer(settings map[string]any, owner string, seq uint6
 // readSettings starts a settings call and finds its organization. It returns with s.mu
 // held, as begin does.
 func (s *Server) readSettings(r *http.Request, op string) (orgID string, instance bool, e *zerr) {
-	caller, e := s.begin(r, nil, false)
+	caller, e := s.beginSettings(r)
 	if e != nil {
 		return "", false, e
 	}
 	return settingsOrg(r, caller, op)
+}
+
+// beginSettings starts a settings call. Every v2 settings call needs policy.read, which
+// ZITADEL's authorization interceptor checks from the call's proto options, before the
+// request is validated (settings_service.proto); only memberships grant it, so a user's
+// own token is AUTHZ-cdgFk.
+func (s *Server) beginSettings(r *http.Request) (*caller, *zerr) {
+	caller, e := s.begin(r, nil, false)
+	if e == nil && !caller.admin {
+		e = errNoPermissionV2
+	}
+	return caller, e
 }
 
 // passwordComplexity is SettingsService.GetPasswordComplexitySettings: the instance's
@@ -124,7 +136,7 @@ var (
 
 // generalSettings is SettingsService.GetGeneralSettings.
 func (s *Server) generalSettings(r *http.Request, _ string) (any, *zerr) {
-	_, e := s.begin(r, nil, false)
+	_, e := s.beginSettings(r)
 	defer s.mu.Unlock()
 	if e != nil {
 		return nil, e

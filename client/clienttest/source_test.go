@@ -297,3 +297,149 @@ func TestCurrentPasswordOfAUserWithoutOne(t *testing.T) {
 	send(t, srv, "PATCH", "/v2/users/"+u, srv.PAT(), updatePassword("weak", `,"currentPassword":"`+oldPassword+`"`)).want(t, 400, 9, "COMMAND-3nJ4t")
 	send(t, srv, "POST", "/v2/users/"+u+"/password", srv.PAT(), `{"newPassword":{"password":"Ok-Passw0rd!1"},"currentPassword":"`+oldPassword+`"}`).want(t, 400, 9, "COMMAND-3nJ4t")
 }
+
+// TestSetSessionInZITADELsOrder: SetSession runs the user check's search in the API layer,
+// then the command layer's session.write permission (no exemption for the session's own
+// user), the session's state (CheckNotInvalidated: terminated is COMMAND-Hewfq), and the
+// checks; with nothing to write it answers the details alone and keeps the token
+// (internal/command/session.go updateSession and SessionCommands.commands).
+func TestSetSessionInZITADELsOrder(t *testing.T) {
+	srv := newServer(t)
+	pat := srv.PAT()
+	alice := createUser(t, srv, "alice", oldPassword)
+	bob := createUser(t, srv, "bob", oldPassword)
+	created := send(t, srv, "POST", "/v2/sessions", pat, `{"checks":{"user":{"userId":"`+alice+`"},"password":{"password":"`+oldPassword+`"}}}`)
+	created.want(t, 201, 0, "")
+	id, tok := created.body["sessionId"].(string), created.body["sessionToken"].(string)
+
+	send(t, srv, "PATCH", "/v2/sessions/"+id, tok, `{"checks":{"password":{"password":"`+oldPassword+`"}}}`).want(t, 404, 5, "AUTHZ-cdgFk")
+	send(t, srv, "PATCH", "/v2/sessions/"+id, tok, `{"checks":{"user":{"userId":"123456789012345678"}}}`).want(t, 404, 5, "QUERY-Dfbg2")
+
+	same := send(t, srv, "PATCH", "/v2/sessions/"+id, pat, `{}`)
+	same.want(t, 200, 0, "")
+	if _, has := same.body["sessionToken"]; has {
+		t.Errorf("SetSession without changes answered a new token: %v", same.body)
+	}
+	send(t, srv, "GET", "/v2/sessions/"+id+"?sessionToken="+tok, pat, "").want(t, 200, 0, "")
+
+	a := send(t, srv, "PATCH", "/v2/sessions/"+id, pat, `{"checks":{"user":{"userId":"`+bob+`"}}}`)
+	a.want(t, 400, 3, "")
+	if msg, _ := a.body["message"].(string); msg != "user change not possible ()" {
+		t.Errorf("message %q", msg)
+	}
+
+	renewed := send(t, srv, "PATCH", "/v2/sessions/"+id, pat, `{"checks":{"password":{"password":"`+oldPassword+`"}}}`)
+	renewed.want(t, 200, 0, "")
+	a = send(t, srv, "GET", "/v2/users/"+alice, tok, "")
+	a.want(t, 403, 7, "QUERY-dsfr3") // the replaced token still names its session
+	if msg, _ := a.body["message"].(string); msg != "Errors.PermissionDenied (QUERY-dsfr3)" {
+		t.Errorf("message %q", msg)
+	}
+	send(t, srv, "GET", "/v2/users/"+alice, renewed.body["sessionToken"].(string), "").want(t, 200, 0, "")
+
+	send(t, srv, "DELETE", "/v2/sessions/"+id, pat, `{}`).want(t, 200, 0, "")
+	a = send(t, srv, "PATCH", "/v2/sessions/"+id, pat, `{"checks":{"password":{"password":"`+oldPassword+`"}}}`)
+	a.want(t, 400, 9, "COMMAND-Hewfq")
+	if msg, _ := a.body["message"].(string); msg != "Session already terminated (COMMAND-Hewfq)" {
+		t.Errorf("message %q", msg)
+	}
+}
+
+// TestSetSessionOnAnUnknownID: the event store has no events for an id that names no
+// session, and updateSession goes on with an empty one: a password check lacks a user
+// (COMMAND-Sfw3f), and a user check writes a session that no read finds.
+func TestSetSessionOnAnUnknownID(t *testing.T) {
+	srv := newServer(t)
+	pat := srv.PAT()
+	alice := createUser(t, srv, "alice", oldPassword)
+	send(t, srv, "PATCH", "/v2/sessions/123456789012345678", pat, `{"checks":{"password":{"password":"`+oldPassword+`"}}}`).want(t, 400, 9, "COMMAND-Sfw3f")
+	a := send(t, srv, "PATCH", "/v2/sessions/123456789012345678", pat, `{}`)
+	a.want(t, 200, 0, "")
+	if _, has := a.body["sessionToken"]; has {
+		t.Errorf("answer %v has a token", a.body)
+	}
+	send(t, srv, "PATCH", "/v2/sessions/123456789012345678", pat, `{"checks":{"user":{"userId":"`+alice+`"},"password":{"password":"`+oldPassword+`"}}}`).want(t, 200, 0, "")
+	send(t, srv, "GET", "/v2/sessions/123456789012345678", pat, "").want(t, 404, 5, "QUERY-SFeaa")
+}
+
+// TestCreateSessionSearchesTheUserFirst: CreateSession's user check is searched before the
+// command checks the session.write permission, so a caller without it learns of an unknown
+// or locked user first.
+func TestCreateSessionSearchesTheUserFirst(t *testing.T) {
+	srv := newServer(t)
+	alice := createUser(t, srv, "alice", oldPassword)
+	tok := srv.TokenFor(alice)
+	send(t, srv, "POST", "/v2/sessions", tok, `{"checks":{"user":{"userId":"123456789012345678"}}}`).want(t, 404, 5, "QUERY-Dfbg2")
+	send(t, srv, "POST", "/v2/sessions", tok, `{"checks":{"user":{"userId":"`+alice+`"}}}`).want(t, 404, 5, "AUTHZ-cdgFk")
+}
+
+// TestLockedOrDeletedUsersSessionsLeaveTheReadSide: the session projection deletes a
+// user's sessions when the user is locked (by LockUser or by the lockout policy) or
+// removed (reduceUserStateNotActive in internal/query/projection/session.go): GetSession
+// and ListSessions no longer find them, and their tokens are answered with the read's
+// QUERY-SFeaa. The command side still has them: after an unlock a password check on the
+// session passes, and it can be deleted.
+func TestLockedOrDeletedUsersSessionsLeaveTheReadSide(t *testing.T) {
+	srv := newServer(t, clienttest.WithLockout(client.Lockout{MaxPasswordAttempts: 2}))
+	pat := srv.PAT()
+	newSession := func(u string) (string, string) {
+		a := send(t, srv, "POST", "/v2/sessions", pat, `{"checks":{"user":{"userId":"`+u+`"},"password":{"password":"`+oldPassword+`"}}}`)
+		a.want(t, 201, 0, "")
+		return a.body["sessionId"].(string), a.body["sessionToken"].(string)
+	}
+	listed := func() int {
+		l, _ := send(t, srv, "POST", "/v2/sessions/search", pat, `{}`).body["sessions"].([]any)
+		return len(l)
+	}
+
+	locked := createUser(t, srv, "locked", oldPassword)
+	id, tok := newSession(locked)
+	send(t, srv, "POST", "/v2/users/"+locked+"/lock", pat, `{}`).want(t, 200, 0, "")
+	send(t, srv, "GET", "/v2/sessions/"+id, pat, "").want(t, 404, 5, "QUERY-SFeaa")
+	send(t, srv, "GET", "/v2/users/"+locked, tok, "").want(t, 404, 5, "QUERY-SFeaa")
+	if n := listed(); n != 0 {
+		t.Errorf("ListSessions lists %d sessions of a locked user", n)
+	}
+	send(t, srv, "POST", "/v2/users/"+locked+"/unlock", pat, `{}`).want(t, 200, 0, "")
+	send(t, srv, "PATCH", "/v2/sessions/"+id, pat, `{"checks":{"password":{"password":"`+oldPassword+`"}}}`).want(t, 200, 0, "")
+	send(t, srv, "GET", "/v2/sessions/"+id, pat, "").want(t, 404, 5, "QUERY-SFeaa")
+	send(t, srv, "DELETE", "/v2/sessions/"+id, pat, `{}`).want(t, 200, 0, "")
+
+	lockedOut := createUser(t, srv, "locked-out", oldPassword)
+	id, _ = newSession(lockedOut)
+	for range 2 {
+		send(t, srv, "PATCH", "/v2/sessions/"+id, pat, `{"checks":{"password":{"password":"Wrong-Passw0rd!9"}}}`).want(t, 400, 3, "COMMAND-3M0fs")
+	}
+	send(t, srv, "GET", "/v2/sessions/"+id, pat, "").want(t, 404, 5, "QUERY-SFeaa")
+
+	deleted := createUser(t, srv, "deleted", oldPassword)
+	id, tok = newSession(deleted)
+	send(t, srv, "DELETE", "/v2/users/"+deleted, pat, "").want(t, 200, 0, "")
+	send(t, srv, "GET", "/v2/sessions/"+id, pat, "").want(t, 404, 5, "QUERY-SFeaa")
+	send(t, srv, "GET", "/auth/v1/users/me", tok, "").want(t, 404, 5, "QUERY-SFeaa")
+}
+
+// TestPermissionsOfAUsersOwnToken: what a user's own token may do, by ZITADEL's source.
+// GetUserByID reads the user, then checks user.read unless it is the caller
+// (internal/query/user.go userCheckPermission); the v2 settings calls need policy.read and
+// AddHumanUser user.write, checked by the authorization interceptor before the request is
+// validated (settings_service.proto, user_service.proto, internal/api/api.go); SetPassword
+// looks at the user's state before the permission (setPasswordCommand).
+func TestPermissionsOfAUsersOwnToken(t *testing.T) {
+	srv := newServer(t)
+	alice := createUser(t, srv, "alice", oldPassword)
+	bob := createUser(t, srv, "bob", oldPassword)
+	tok := srv.TokenFor(alice)
+	send(t, srv, "GET", "/v2/users/"+alice, tok, "").want(t, 200, 0, "")
+	send(t, srv, "GET", "/v2/users/"+bob, tok, "").want(t, 404, 5, "AUTHZ-cdgFk")
+	send(t, srv, "GET", "/v2/users/123456789012345678", tok, "").want(t, 404, 5, "QUERY-Dfbg2")
+	for _, path := range []string{"/v2/settings/password/complexity", "/v2/settings/lockout", "/v2/settings/password/expiry",
+		"/v2/settings/login", "/v2/settings", "/v2/settings/password/complexity?ctx.instance=false"} {
+		send(t, srv, "GET", path, tok, "").want(t, 404, 5, "AUTHZ-cdgFk")
+	}
+	send(t, srv, "GET", "/v2/settings/password/complexity", srv.PAT(), "").want(t, 200, 0, "")
+	send(t, srv, "POST", "/v2/users/human", tok, `{"username":""}`).want(t, 404, 5, "AUTHZ-cdgFk")
+	send(t, srv, "POST", "/v2/users/human", tok, `{"organization":{"orgId":"123456789012345678"},"username":""}`).want(t, 403, 7, "AUTH-Bs7Ds")
+	initial := srv.AddHumanUser(clienttest.HumanUser{Username: "ivy", Initial: true})
+	send(t, srv, "POST", "/v2/users/"+initial+"/password", tok, `{"newPassword":{"password":"Ok-Passw0rd!1"}}`).want(t, 400, 9, "COMMAND-M9dse")
+}

@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -52,10 +51,17 @@ func (s *Server) authenticate(r *http.Request, v1 bool) (*caller, *zerr) {
 		}
 		return &caller{user: u, admin: u.admin}, nil
 	}
-	if sess := s.sessionByToken(tok); sess != nil {
-		// ZITADEL checks the expiration before the factors
-		// (internal/authz/repository/eventsourcing/eventstore/token_verifier.go).
-		if s.expired(sess) {
+	if sess, current := s.sessionByToken(tok); sess != nil {
+		// ZITADEL reads the session, then checks the token, the expiration and the factors
+		// (verifySessionToken in internal/authz/repository/eventsourcing/eventstore/
+		// token_verifier.go); the read's errors are not Unauthenticated, so they are
+		// answered as they are.
+		switch {
+		case sess.deleted || sess.hidden:
+			return nil, errSessionNotFound
+		case !current:
+			return nil, errSessionTokenQuery
+		case s.expired(sess):
 			return nil, errSessionTokenExpired
 		}
 		u := s.users[sess.userID]
@@ -67,14 +73,24 @@ func (s *Server) authenticate(r *http.Request, v1 bool) (*caller, *zerr) {
 	return nil, errTokenInvalid
 }
 
-// sessionByToken finds a live session by its token.
-func (s *Server) sessionByToken(tok string) *session {
+// sessionByToken finds the session a token was issued for, and whether it is the
+// session's current token. ZITADEL's session tokens name their session, so a deleted
+// session's token or one SetSession replaced is still told apart from a token that is none.
+func (s *Server) sessionByToken(tok string) (*session, bool) {
+	if tok == "" {
+		return nil, false
+	}
 	for _, sess := range s.sessions {
-		if !sess.deleted && subtle.ConstantTimeCompare([]byte(sess.token), []byte(tok)) == 1 {
-			return sess
+		if sameString(sess.token, tok) {
+			return sess, true
+		}
+		for _, old := range sess.oldTokens {
+			if sameString(old, tok) {
+				return sess, false
+			}
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // oauthError is an RFC 6749 error answer.

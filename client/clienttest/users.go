@@ -199,19 +199,34 @@ func (s *Server) addHumanUser(r *http.Request, _ string) (any, *zerr) {
 	if e != nil {
 		return nil, e
 	}
-	orgID := caller.org
-	if req.Organization != nil && req.Organization.OrgID != "" {
-		orgID = req.Organization.OrgID
-	}
-	if s.orgs[orgID] == nil {
-		return nil, errUnknownOrg
-	}
+	orgID := req.orgID(caller)
 	n := humanFrom(req.UserID, req.Username, orgID, req.Profile, req.Email, req.Phone, req.Password, req.HashedPassword)
 	u, e := s.addHuman(caller, n, false)
 	if e != nil {
 		return nil, e
 	}
 	return map[string]any{"userId": u.id, "details": userDetails(u, false)}, nil
+}
+
+// orgID is the organization of the body, else the caller's.
+func (req *addHumanUserRequest) orgID(c *caller) string {
+	if req.Organization != nil && req.Organization.OrgID != "" {
+		return req.Organization.OrgID
+	}
+	return c.org
+}
+
+// authorize is what ZITADEL's authorization interceptor checks before AddHumanUser's
+// request is validated: the organization of the body (orgIDAndDomainFromRequest), then
+// user.write in it (user_service.proto).
+func (req *addHumanUserRequest) authorize(s *Server, c *caller) *zerr {
+	switch {
+	case s.orgs[req.orgID(c)] == nil:
+		return errUnknownOrg
+	case !c.admin:
+		return errNoPermissionV2
+	}
+	return nil
 }
 
 type createUserRequest struct {
@@ -369,9 +384,14 @@ func (s *Server) getUserByID(r *http.Request, userID string) (any, *zerr) {
 	if e != nil {
 		return nil, e
 	}
+	// The user is read first, then the permission (user.read, unless it is the caller:
+	// userCheckPermission in ZITADEL's internal/query/user.go).
 	u := s.users[userID]
-	if u == nil || !caller.mayRead(u) {
+	switch {
+	case u == nil:
 		return nil, errUserNotFound
+	case !caller.mayRead(u):
+		return nil, errNoPermissionV2
 	}
 	return map[string]any{"details": userDetails(u, true), "user": userV2(u)}, nil
 }
@@ -404,7 +424,8 @@ func (s *Server) unlockUser(r *http.Request, userID string) (any, *zerr) {
 }
 
 // changeLock is LockUser and UnlockUser, in ZITADEL's order: the user, its state, then the
-// caller's permission (a user may lock itself).
+// caller's permission, without self-management (LockUserV2 and UnlockUserV2 in ZITADEL's
+// internal/command/user_v2.go): a user may not lock or unlock itself.
 func (s *Server) changeLock(r *http.Request, userID string, lock bool) (any, *zerr) {
 	caller, e := s.begin(r, &struct{}{}, false)
 	defer s.mu.Unlock()
@@ -421,11 +442,11 @@ func (s *Server) changeLock(r *http.Request, userID string, lock bool) (any, *ze
 		return nil, errLockNotActive
 	case !lock && u.state != stateLocked:
 		return nil, errNotLocked
-	case !caller.mayChange(u):
+	case !caller.admin:
 		return nil, errNoPermissionV2
 	}
 	if lock {
-		u.state = stateLocked
+		s.lock(u)
 	} else {
 		u.state, u.failedChecks = stateActive, 0
 	}
@@ -438,7 +459,10 @@ func (s *Server) changeLock(r *http.Request, userID string, lock bool) (any, *ze
 func (c *caller) mayChange(u *user) bool { return c.admin || c.user.id == u.id }
 
 // deleteUser is UserService.DeleteUser: the user is gone, its username free again, its
-// sessions' tokens stop working; a second delete is COMMAND-bd4ir1mblj.
+// sessions' tokens stop working; a second delete is COMMAND-bd4ir1mblj. A user deleting
+// itself needs user.self.delete, which only a membership grants
+// (checkPermissionDeleteUser in ZITADEL's internal/command/permission_checks.go); the
+// fake's users have none.
 func (s *Server) deleteUser(r *http.Request, userID string) (any, *zerr) {
 	caller, e := s.begin(r, nil, false)
 	defer s.mu.Unlock()
@@ -449,10 +473,11 @@ func (s *Server) deleteUser(r *http.Request, userID string) (any, *zerr) {
 	switch {
 	case u == nil:
 		return nil, errDeleteUnknown
-	case !caller.mayChange(u):
+	case !caller.admin:
 		return nil, errNoPermissionV2
 	}
 	delete(s.users, userID)
+	s.hideSessionsOf(userID)
 	s.changed(u)
 	return map[string]any{"details": details(u.sequence, u.changed, u.org)}, nil
 }
@@ -590,8 +615,11 @@ var setPasswordRules = &protoRules{oneofs: map[string]string{
 
 func (*setPasswordRequest) protoRules() *protoRules { return setPasswordRules }
 
-// setPassword is UserService.SetPassword. The user's state comes first, then a code, the
-// policy, the current password, and last the hasher.
+// setPassword is UserService.SetPassword, in ZITADEL's order (setPasswordCommand): the
+// user's state, then the verification (a code, the current password, or else the
+// user.write permission, which a user lacks even for itself), the policy, and last the
+// hasher. A code or the current password is all the authorization there is: ZITADEL's
+// ChangePassword and SetPasswordWithVerifyCode check no permission.
 func (s *Server) setPassword(r *http.Request, userID string) (any, *zerr) {
 	var req setPasswordRequest
 	caller, e := s.begin(r, &req, false)
@@ -608,10 +636,10 @@ func (s *Server) setPassword(r *http.Request, userID string) (any, *zerr) {
 	switch {
 	case u == nil || !u.human:
 		return nil, errSetUnknownUser
-	case !caller.admin && (caller.user.id != u.id || !verified):
-		return nil, errNoPermissionV2
 	case u.state == stateInitial:
 		return nil, errSetUninitialized
+	case !caller.admin && !verified:
+		return nil, errNoPermissionV2
 	}
 	if req.VerificationCode != nil {
 		if e := s.checkCode(u, *req.VerificationCode); e != nil {
