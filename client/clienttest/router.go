@@ -388,6 +388,14 @@ func lengthRule(field string, v *string, lo, hi int) string {
 	return ""
 }
 
+// maxLengthRule is a max_len rule alone, as protoc-gen-validate words it.
+func maxLengthRule(field string, v *string, hi int) string {
+	if v != nil && utf8.RuneCountInString(*v) > hi {
+		return "invalid " + field + ": value length must be at most " + strconv.Itoa(hi) + " runes"
+	}
+	return ""
+}
+
 // lengthError is a min_len/max_len violation on the v2 gateway.
 func lengthError(field string, v *string, lo, hi int) *zerr {
 	if msg := lengthRule(field, v, lo, hi); msg != "" {

@@ -443,3 +443,41 @@ func TestPermissionsOfAUsersOwnToken(t *testing.T) {
 	initial := srv.AddHumanUser(clienttest.HumanUser{Username: "ivy", Initial: true})
 	send(t, srv, "POST", "/v2/users/"+initial+"/password", tok, `{"newPassword":{"password":"Ok-Passw0rd!1"}}`).want(t, 400, 9, "COMMAND-M9dse")
 }
+
+// TestEmailAndProfileRules: protoc-gen-validate's email rule parses the address with
+// net/mail and appends the parser's cause (templates/goshared/known.go); UpdateUser
+// validates the human's profile and email, and the optional username only after them (the
+// generated code checks proto3 optional fields last). An unchanged address keeps its
+// verification (changeUserEmail).
+func TestEmailAndProfileRules(t *testing.T) {
+	srv := newServer(t)
+	pat := srv.PAT()
+	for email, cause := range map[string]string{
+		"not-an-email":       "mail: missing '@' or angle-addr",
+		"alice@example..com": "mail: missing '@' or angle-addr",
+		"alice@-example.com": "hostname parts cannot begin with hyphens",
+		"alice@exa_mple.com": `hostname parts can only contain alphanumeric characters or hyphens, got "_"`,
+	} {
+		a := send(t, srv, "POST", "/v2/users/new", pat, `{"organizationId":"`+srv.DefaultOrgID()+`","human":{"profile":{"givenName":"G","familyName":"F"},"email":{"email":"`+email+`"}}}`)
+		a.want(t, 400, 3, "")
+		want := "invalid CreateUserRequest.Human: embedded message failed validation | caused by: invalid CreateUserRequest_Human.Email: embedded message failed validation | caused by: invalid SetHumanEmail.Email: value must be a valid email address | caused by: " + cause
+		if msg, _ := a.body["message"].(string); msg != want {
+			t.Errorf("%s: message %q, want %q", email, msg, want)
+		}
+	}
+	alice := createUser(t, srv, "alice", oldPassword) // a verified address
+	a := send(t, srv, "PATCH", "/v2/users/"+alice, pat, `{"username":"","human":{"email":{"email":"bad"}}}`)
+	a.want(t, 400, 3, "")
+	if msg, _ := a.body["message"].(string); !strings.HasPrefix(msg, "invalid UpdateUserRequest.Human: embedded message failed validation | caused by: invalid UpdateUserRequest_Human.Email:") {
+		t.Errorf("message %q", msg)
+	}
+	a = send(t, srv, "PATCH", "/v2/users/"+alice, pat, `{"human":{"profile":{"givenName":""}}}`)
+	if msg, _ := a.body["message"].(string); msg != "invalid UpdateUserRequest.Human: embedded message failed validation | caused by: invalid UpdateUserRequest_Human.Profile: embedded message failed validation | caused by: invalid UpdateUserRequest_Human_Profile.GivenName: value length must be between 1 and 200 runes, inclusive" {
+		t.Errorf("message %q", msg)
+	}
+	send(t, srv, "PATCH", "/v2/users/"+alice, pat, `{"human":{"email":{"email":"alice@example.com"}}}`).want(t, 200, 0, "")
+	u := send(t, srv, "GET", "/v2/users/"+alice, pat, "")
+	if v := u.body["user"].(map[string]any)["human"].(map[string]any)["email"].(map[string]any)["isVerified"]; v != true {
+		t.Errorf("the unchanged address lost its verification: isVerified %v", v)
+	}
+}

@@ -3,8 +3,11 @@ package clienttest
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/mail"
 	"strings"
 	"text/template"
 	"time"
@@ -95,8 +98,8 @@ func humanRule(msg string, p *humanProfile, e *humanEmail, pw *plainPassword, h 
 	if r := lengthRule("SetHumanEmail.Email", orEmpty(e.Email), 1, 200); r != "" {
 		return embedded("Email", r)
 	}
-	if !strings.Contains(*e.Email, "@") {
-		return embedded("Email", "invalid SetHumanEmail.Email: value must be a valid email address")
+	if err := validEmail(*e.Email); err != nil {
+		return embedded("Email", "invalid SetHumanEmail.Email: value must be a valid email address | caused by: "+err.Error())
 	}
 	if pw != nil {
 		if r := lengthRule("Password.Password", orEmpty(pw.Password), 1, 200); r != "" {
@@ -109,6 +112,48 @@ func humanRule(msg string, p *humanProfile, e *humanEmail, pw *plainPassword, h 
 		}
 	}
 	return ""
+}
+
+// validEmail is protoc-gen-validate's email rule (templates/goshared/known.go, v1.3.3), so
+// that its cause reads as the gateway's: net/mail's parse, then the address's length, its
+// local part and its host name.
+func validEmail(addr string) error {
+	a, err := mail.ParseAddress(addr)
+	if err != nil {
+		return err
+	}
+	addr = a.Address
+	if len(addr) > 254 {
+		return errors.New("email addresses cannot exceed 254 characters")
+	}
+	local, host, _ := strings.Cut(addr, "@")
+	if len(local) > 64 {
+		return errors.New("email address local phrase cannot exceed 64 characters")
+	}
+	return validHostname(host)
+}
+
+// validHostname is protoc-gen-validate's hostname rule, as validEmail uses it.
+func validHostname(host string) error {
+	if len(host) > 253 {
+		return errors.New("hostname cannot exceed 253 characters")
+	}
+	for part := range strings.SplitSeq(strings.ToLower(strings.TrimSuffix(host, ".")), ".") {
+		switch l := len(part); {
+		case l == 0 || l > 63:
+			return errors.New("hostname part must be non-empty and cannot exceed 63 characters")
+		case part[0] == '-':
+			return errors.New("hostname parts cannot begin with hyphens")
+		case part[l-1] == '-':
+			return errors.New("hostname parts cannot end with hyphens")
+		}
+		for _, r := range part {
+			if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+				return fmt.Errorf("hostname parts can only contain alphanumeric characters or hyphens, got %q", string(r))
+			}
+		}
+	}
+	return nil
 }
 
 func orEmpty(p *string) *string {
@@ -751,8 +796,11 @@ type updateUserRequest struct {
 	Username *string `json:"username"`
 	Human    *struct {
 		Profile *struct {
-			GivenName  *string `json:"givenName"`
-			FamilyName *string `json:"familyName"`
+			GivenName         *string `json:"givenName"`
+			FamilyName        *string `json:"familyName"`
+			NickName          *string `json:"nickName"`
+			DisplayName       *string `json:"displayName"`
+			PreferredLanguage *string `json:"preferredLanguage"`
 		} `json:"profile"`
 		Email    *humanEmail `json:"email"`
 		Phone    *humanPhone `json:"phone"`
@@ -780,15 +828,58 @@ var updateUserRules = &protoRules{oneofs: map[string]string{
 
 func (*updateUserRequest) protoRules() *protoRules { return updateUserRules }
 
+// validate is protoc-gen-validate's order: the user type's member (the human's profile,
+// email and password, each optional), then the optional username, as its generated code
+// checks proto3 optional fields after the oneofs (templates/goshared/msg.go).
 func (req *updateUserRequest) validate() *zerr {
-	if e := lengthError("UpdateUserRequest.Username", req.Username, 1, 200); e != nil {
-		return e
+	if msg := req.humanRule(); msg != "" {
+		return errInvalid("invalid UpdateUserRequest.Human: embedded message failed validation | caused by: " + msg)
 	}
-	if req.Human == nil || req.Human.Password == nil {
-		return nil
+	if m := req.Machine; m != nil {
+		rule := maxLengthRule("UpdateUserRequest_Machine.Name", m.Name, 200)
+		if rule == "" {
+			rule = maxLengthRule("UpdateUserRequest_Machine.Description", m.Description, 500)
+		}
+		if rule != "" {
+			return errInvalid("invalid UpdateUserRequest.Machine: embedded message failed validation | caused by: " + rule)
+		}
 	}
-	pw := req.Human.Password
-	nested := "invalid UpdateUserRequest.Human: embedded message failed validation | caused by: invalid UpdateUserRequest_Human.Password: embedded message failed validation | caused by: "
+	return lengthError("UpdateUserRequest.Username", req.Username, 1, 200)
+}
+
+// humanRule is the first broken rule of UpdateUserRequest.Human, or "".
+func (req *updateUserRequest) humanRule() string {
+	h := req.Human
+	if h == nil {
+		return ""
+	}
+	embedded := func(field, rule string) string {
+		return "invalid UpdateUserRequest_Human." + field + ": embedded message failed validation | caused by: " + rule
+	}
+	if p := h.Profile; p != nil {
+		for _, f := range []struct {
+			name string
+			v    *string
+			max  int
+		}{{"GivenName", p.GivenName, 200}, {"FamilyName", p.FamilyName, 200}, {"NickName", p.NickName, 200},
+			{"DisplayName", p.DisplayName, 200}, {"PreferredLanguage", p.PreferredLanguage, 10}} {
+			if r := lengthRule("UpdateUserRequest_Human_Profile."+f.name, f.v, 1, f.max); r != "" {
+				return embedded("Profile", r)
+			}
+		}
+	}
+	if e := h.Email; e != nil {
+		if r := lengthRule("SetHumanEmail.Email", orEmpty(e.Email), 1, 200); r != "" {
+			return embedded("Email", r)
+		}
+		if err := validEmail(*e.Email); err != nil {
+			return embedded("Email", "invalid SetHumanEmail.Email: value must be a valid email address | caused by: "+err.Error())
+		}
+	}
+	pw := h.Password
+	if pw == nil {
+		return ""
+	}
 	rule := ""
 	switch {
 	case pw.Password != nil:
@@ -807,9 +898,9 @@ func (req *updateUserRequest) validate() *zerr {
 		rule = lengthRule("SetPassword.VerificationCode", pw.VerificationCode, 1, 20)
 	}
 	if rule != "" {
-		return errInvalid(nested + rule)
+		return embedded("Password", rule)
 	}
-	return nil
+	return ""
 }
 
 // updateUser is UserService.UpdateUser (v4), in ZITADEL's order: the body names a user type
@@ -925,11 +1016,15 @@ func (s *Server) applyProfile(u *user, req *updateUserRequest) {
 			set(&u.givenName, h.Profile.GivenName)
 			set(&u.familyName, h.Profile.FamilyName)
 		}
-		if h.Email != nil {
-			before := u.email
-			set(&u.email, h.Email.Email)
-			if u.email != before || h.Email.IsVerified != u.emailVerified {
-				u.emailVerified, changed = h.Email.IsVerified, true
+		// A new address is verified only when the request says so; the same address can
+		// be marked verified, never unverified (changeUserEmail in ZITADEL's
+		// internal/command/user_v2_human.go).
+		if e := h.Email; e != nil {
+			switch addr := orEmpty(e.Email); {
+			case *addr != "" && *addr != u.email:
+				u.email, u.emailVerified, changed = *addr, e.IsVerified, true
+			case e.IsVerified && !u.emailVerified:
+				u.emailVerified, changed = true, true
 			}
 		}
 		if h.Phone != nil && h.Phone.Phone != u.phone {
