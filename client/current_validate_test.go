@@ -81,6 +81,9 @@ func TestCurrentValidation(t *testing.T) {
 		{"CreateUser no family name", create(func(r *client.CreateUserRequest) { r.FamilyName = "" }), "FamilyName"},
 		{"CreateUser no email", create(func(r *client.CreateUserRequest) { r.Email = "" }), "Email"},
 		{"CreateUser not an email", create(func(r *client.CreateUserRequest) { r.Email = "create-01" }), "Email"},
+		{"CreateUser two dots", create(func(r *client.CreateUserRequest) { r.Email = "a@example..com" }), "Email"},
+		{"CreateUser host with _", create(func(r *client.CreateUserRequest) { r.Email = "a@exa_mple.com" }), "Email"},
+		{"CreateUser local part 65", create(func(r *client.CreateUserRequest) { r.Email = long(65) + "@example.com" }), "Email"},
 		{"CreateUser given name 201", create(func(r *client.CreateUserRequest) { r.GivenName = long(201) }), "GivenName"},
 		{"CreateUser family name 201", create(func(r *client.CreateUserRequest) { r.FamilyName = long(201) }), "FamilyName"},
 		{"CreateUser email 201", create(func(r *client.CreateUserRequest) { r.Email = long(190) + "@example.com" }), "Email"},
@@ -119,6 +122,10 @@ func TestCurrentValidation(t *testing.T) {
 	}
 }
 
+// longestEmail is 200 characters, the longest address ZITADEL's rules accept: a local part
+// of 64 bytes and host labels of at most 63.
+var longestEmail = strings.Repeat("a", 64) + "@" + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 7)
+
 // TestCurrentValidationAcceptsLimits: the longest values ZITADEL accepts are sent.
 func TestCurrentValidationAcceptsLimits(t *testing.T) {
 	srv := newRecorder(t, v4().serve())
@@ -134,7 +141,7 @@ func TestCurrentValidationAcceptsLimits(t *testing.T) {
 		t.Error(err)
 	}
 	r := client.CreateUserRequest{UserID: max(200), OrgID: "o1", Username: max(200), GivenName: max(200), FamilyName: max(200),
-		Email: max(188) + "@example.com", Phone: max(200), Password: max(200)}
+		Email: longestEmail, Phone: max(200), Password: max(200)}
 	if _, err := c.Users.CreateUser(ctx, r); err != nil {
 		t.Error(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/zitpass/zitpass-go/internal/api"
+	"github.com/zitpass/zitpass-go/internal/pgv"
 )
 
 // The user service v2 calls that ZITADEL v4 deprecated, kept for servers older than v4
@@ -125,8 +126,9 @@ func (r *AddHumanUserRequest) validate() error {
 			return err
 		}
 	}
-	if !strings.Contains(r.Email, "@") {
-		return &ValidationError{Field: "Email", Reason: "must be an email address"}
+	if err := pgv.Email(r.Email); err != nil {
+		// The gateway's own rule, so that no address it refuses is sent.
+		return &ValidationError{Field: "Email", Reason: "must be a valid email address (" + err.Error() + ")"}
 	}
 	if r.Password != "" && r.PasswordHash != "" {
 		return &ValidationError{Field: "PasswordHash", Reason: "set at most one of Password and PasswordHash"}

@@ -3,16 +3,14 @@ package clienttest
 import (
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"net/mail"
 	"strings"
 	"text/template"
 	"time"
 
 	"github.com/zitpass/zitpass-go/client"
+	"github.com/zitpass/zitpass-go/internal/pgv"
 )
 
 // The user service v2: /v2/users/...
@@ -98,7 +96,7 @@ func humanRule(msg string, p *humanProfile, e *humanEmail, pw *plainPassword, h 
 	if r := lengthRule("SetHumanEmail.Email", orEmpty(e.Email), 1, 200); r != "" {
 		return embedded("Email", r)
 	}
-	if err := validEmail(*e.Email); err != nil {
+	if err := pgv.Email(*e.Email); err != nil {
 		return embedded("Email", "invalid SetHumanEmail.Email: value must be a valid email address | caused by: "+err.Error())
 	}
 	if pw != nil {
@@ -112,48 +110,6 @@ func humanRule(msg string, p *humanProfile, e *humanEmail, pw *plainPassword, h 
 		}
 	}
 	return ""
-}
-
-// validEmail is protoc-gen-validate's email rule (templates/goshared/known.go, v1.3.3), so
-// that its cause reads as the gateway's: net/mail's parse, then the address's length, its
-// local part and its host name.
-func validEmail(addr string) error {
-	a, err := mail.ParseAddress(addr)
-	if err != nil {
-		return err
-	}
-	addr = a.Address
-	if len(addr) > 254 {
-		return errors.New("email addresses cannot exceed 254 characters")
-	}
-	local, host, _ := strings.Cut(addr, "@")
-	if len(local) > 64 {
-		return errors.New("email address local phrase cannot exceed 64 characters")
-	}
-	return validHostname(host)
-}
-
-// validHostname is protoc-gen-validate's hostname rule, as validEmail uses it.
-func validHostname(host string) error {
-	if len(host) > 253 {
-		return errors.New("hostname cannot exceed 253 characters")
-	}
-	for part := range strings.SplitSeq(strings.ToLower(strings.TrimSuffix(host, ".")), ".") {
-		switch l := len(part); {
-		case l == 0 || l > 63:
-			return errors.New("hostname part must be non-empty and cannot exceed 63 characters")
-		case part[0] == '-':
-			return errors.New("hostname parts cannot begin with hyphens")
-		case part[l-1] == '-':
-			return errors.New("hostname parts cannot end with hyphens")
-		}
-		for _, r := range part {
-			if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
-				return fmt.Errorf("hostname parts can only contain alphanumeric characters or hyphens, got %q", string(r))
-			}
-		}
-	}
-	return nil
 }
 
 func orEmpty(p *string) *string {
@@ -872,7 +828,7 @@ func (req *updateUserRequest) humanRule() string {
 		if r := lengthRule("SetHumanEmail.Email", orEmpty(e.Email), 1, 200); r != "" {
 			return embedded("Email", r)
 		}
-		if err := validEmail(*e.Email); err != nil {
+		if err := pgv.Email(*e.Email); err != nil {
 			return embedded("Email", "invalid SetHumanEmail.Email: value must be a valid email address | caused by: "+err.Error())
 		}
 	}
