@@ -300,7 +300,9 @@ func (s *Server) begin(r *http.Request, req any, v1 bool) (*caller, *zerr) {
 // authorizer is a request whose call needs a permission named in its proto options, which
 // ZITADEL's authorization interceptor checks after the token and the organization and
 // before the request is validated (internal/api/api.go). Callers hold s.mu.
-type authorizer interface{ authorize(s *Server, c *caller) *zerr }
+type authorizer interface {
+	authorize(s *Server, c *caller) *zerr
+}
 
 // orgContext sets the caller's organization context from the x-zitadel-orgid header.
 func (s *Server) orgContext(r *http.Request, c *caller) *zerr {
