@@ -481,3 +481,22 @@ func TestEmailAndProfileRules(t *testing.T) {
 		t.Errorf("the unchanged address lost its verification: isVerified %v", v)
 	}
 }
+
+// TestOptionalFieldsAreValidatedLast: protoc-gen-validate checks plain fields, then
+// oneofs, then proto3 optional fields (templates/goshared/msg.go), so an empty userId or
+// username is reported only when everything else is valid.
+func TestOptionalFieldsAreValidatedLast(t *testing.T) {
+	srv := newServer(t)
+	pat := srv.PAT()
+	for _, tc := range []struct{ path, body, want string }{
+		{"/v2/users/new", `{"organizationId":"` + srv.DefaultOrgID() + `","username":""}`, "invalid CreateUserRequest.UserType: value is required"},
+		{"/v2/users/new", `{"organizationId":"` + srv.DefaultOrgID() + `","userId":"","human":{"profile":{"givenName":"G","familyName":"F"},"email":{"email":"g@example.com"}}}`, "invalid CreateUserRequest.UserId: value length must be between 1 and 200 runes, inclusive"},
+		{"/v2/users/human", `{"username":"","email":{"email":"g@example.com"}}`, "invalid AddHumanUserRequest.Profile: value is required"},
+	} {
+		a := send(t, srv, "POST", tc.path, pat, tc.body)
+		a.want(t, 400, 3, "")
+		if msg, _ := a.body["message"].(string); msg != tc.want {
+			t.Errorf("%s %s: message %q, want %q", tc.path, tc.body, msg, tc.want)
+		}
+	}
+}

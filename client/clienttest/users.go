@@ -61,17 +61,17 @@ var addHumanUserRules = &protoRules{oneofs: map[string]string{
 
 func (*addHumanUserRequest) protoRules() *protoRules { return addHumanUserRules }
 
+// validate is protoc-gen-validate's order: the plain fields, then the oneofs, then the
+// proto3 optional fields (userId, username), which its generated code checks last
+// (templates/goshared/msg.go).
 func (req *addHumanUserRequest) validate() *zerr {
-	if e := lengthError("AddHumanUserRequest.UserId", req.UserID, 1, 200); e != nil {
-		return e
-	}
-	if e := lengthError("AddHumanUserRequest.Username", req.Username, 1, 200); e != nil {
-		return e
-	}
 	if msg := humanRule("AddHumanUserRequest", req.Profile, req.Email, req.Password, req.HashedPassword); msg != "" {
 		return errInvalid(msg)
 	}
-	return nil
+	if e := lengthError("AddHumanUserRequest.UserId", req.UserID, 1, 200); e != nil {
+		return e
+	}
+	return lengthError("AddHumanUserRequest.Username", req.Username, 1, 200)
 }
 
 // humanRule applies the validation rules of a human's profile, email and password, the
@@ -256,16 +256,22 @@ var createUserRules = &protoRules{oneofs: map[string]string{
 
 func (*createUserRequest) protoRules() *protoRules { return createUserRules }
 
+// validate is protoc-gen-validate's order, as for AddHumanUser: the organization, the
+// user type, then the optional userId and username.
 func (req *createUserRequest) validate() *zerr {
 	if e := lengthError("CreateUserRequest.OrganizationId", orEmpty(req.OrganizationID), 1, 200); e != nil {
+		return e
+	}
+	if e := req.userTypeRule(); e != nil {
 		return e
 	}
 	if e := lengthError("CreateUserRequest.UserId", req.UserID, 1, 200); e != nil {
 		return e
 	}
-	if e := lengthError("CreateUserRequest.Username", req.Username, 1, 200); e != nil {
-		return e
-	}
+	return lengthError("CreateUserRequest.Username", req.Username, 1, 200)
+}
+
+func (req *createUserRequest) userTypeRule() *zerr {
 	switch h := req.Human; {
 	case h != nil:
 		if msg := humanRule("CreateUserRequest_Human", h.Profile, h.Email, h.Password, h.HashedPassword); msg != "" {
