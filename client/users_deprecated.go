@@ -126,6 +126,12 @@ func (r *AddHumanUserRequest) validate() error {
 			return err
 		}
 	}
+	// ZITADEL trims the names before it requires them (AddHuman.Validate): blank is empty.
+	for _, f := range []struct{ name, v string }{{"Username", r.Username}, {"GivenName", r.GivenName}, {"FamilyName", r.FamilyName}} {
+		if f.v != "" && strings.TrimSpace(f.v) == "" {
+			return &ValidationError{Field: f.name, Reason: "must not be blank"}
+		}
+	}
 	if err := pgv.Email(r.Email); err != nil {
 		// The gateway's own rule, so that no address it refuses is sent.
 		return &ValidationError{Field: "Email", Reason: "must be a valid email address (" + err.Error() + ")"}

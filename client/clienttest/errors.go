@@ -118,6 +118,9 @@ var (
 	errIDTaken               = &zerr{code: client.FailedPrecondition, id: "COMMAND-7yiox1isql", message: "Errors.User.AlreadyExisting"}
 	errOrgNotFound           = &zerr{code: client.FailedPrecondition, id: "COMMAND-QXPGs", message: "Organisation not found"}
 	errHashUnsupportedUpd    = &zerr{code: client.InvalidArgument, id: "USER-oz74onzvqr", message: "Password hash encoding not supported"} // the id was seen; the message is from ZITADEL's translations
+	errBlankUsername         = &zerr{code: client.InvalidArgument, id: "V2-zzad3", message: "Errors.Invalid.Argument"}                     // from ZITADEL's source (AddHuman.Validate); the key has no translation
+	errBlankGivenName        = &zerr{code: client.InvalidArgument, id: "USER-UCej2", message: "First name in profile is empty"}            // from ZITADEL's source
+	errBlankFamilyName       = &zerr{code: client.InvalidArgument, id: "USER-4hB7d", message: "Last name in profile is empty"}             // from ZITADEL's source
 	errPasswordEmpty         = &zerr{code: client.InvalidArgument, id: "COMMAND-3klek4sbns", message: "Password is empty"}                 // from ZITADEL's source
 	errUserTypeMissing       = &zerr{code: client.Unimplemented, raw: true, message: "user type is not implemented"}
 	errSessionExpired        = &zerr{code: client.FailedPrecondition, id: "COMMAND-Hkl3d", message: "Session has expired"}

@@ -500,3 +500,31 @@ func TestOptionalFieldsAreValidatedLast(t *testing.T) {
 		}
 	}
 }
+
+// TestBlankNamesAndTheOrderOfCreation: AddHuman.Validate trims the username and the names
+// before it requires them (V2-zzad3, USER-UCej2, USER-4hB7d); AddUserHuman then checks the
+// permission, the organization and the id, in that order (internal/command/
+// user_v2_human.go).
+func TestBlankNamesAndTheOrderOfCreation(t *testing.T) {
+	srv := newServer(t)
+	pat := srv.PAT()
+	org := srv.DefaultOrgID()
+	human := func(username, given string) string {
+		return `{"organizationId":"` + org + `","userId":"taken-1","username":"` + username + `","human":{"profile":{"givenName":"` + given +
+			`","familyName":"F"},"email":{"email":"g@example.com"}}}`
+	}
+	send(t, srv, "POST", "/v2/users/new", pat, human("   ", "G")).want(t, 400, 3, "V2-zzad3")
+	a := send(t, srv, "POST", "/v2/users/new", pat, human("g", "  "))
+	a.want(t, 400, 3, "USER-UCej2")
+	if msg, _ := a.body["message"].(string); msg != "First name in profile is empty (USER-UCej2)" {
+		t.Errorf("message %q", msg)
+	}
+	send(t, srv, "POST", "/v2/users/new", pat, human(" g ", "G")).want(t, 200, 0, "")
+	u := send(t, srv, "GET", "/v2/users/taken-1", pat, "")
+	if name := u.body["user"].(map[string]any)["username"]; name != "g" {
+		t.Errorf("username %v, want it trimmed", name)
+	}
+	other := strings.Replace(human("h", "G"), org, "123456789012345678", 1)
+	send(t, srv, "POST", "/v2/users/new", pat, other).want(t, 400, 9, "COMMAND-QXPGs") // the org before the taken id
+	send(t, srv, "POST", "/v2/users/new", srv.TokenFor("taken-1"), other).want(t, 404, 5, "AUTHZ-cdgFk")
+}

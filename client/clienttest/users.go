@@ -156,17 +156,24 @@ func humanFrom(id, username *string, org string, p *humanProfile, e *humanEmail,
 // policy and the hasher, and last, when the events are written, the username. Callers hold
 // s.mu.
 func (s *Server) addHuman(caller *caller, n newHuman, checkOrg bool) (*user, *zerr) {
-	if n.hash != nil && !s.hashSupported(*n.hash) {
+	// AddHuman.Validate, then the permission, the organization and the id, as ZITADEL's
+	// AddUserHuman runs them (internal/command/user_v2_human.go, user_human.go).
+	n.username, n.givenName, n.familyName = strings.TrimSpace(n.username), strings.TrimSpace(n.givenName), strings.TrimSpace(n.familyName)
+	switch {
+	case n.username == "":
+		return nil, errBlankUsername
+	case n.givenName == "":
+		return nil, errBlankGivenName
+	case n.familyName == "":
+		return nil, errBlankFamilyName
+	case n.hash != nil && !s.hashSupported(*n.hash):
 		return nil, errHashUnsupported
-	}
-	if !caller.admin {
+	case !caller.admin:
 		return nil, errNoPermissionV2
-	}
-	if n.id != "" && s.users[n.id] != nil {
-		return nil, errIDTaken
-	}
-	if checkOrg && s.orgs[n.org] == nil {
+	case checkOrg && s.orgs[n.org] == nil:
 		return nil, errOrgNotFound
+	case n.id != "" && s.users[n.id] != nil:
+		return nil, errIDTaken
 	}
 	if n.password != nil {
 		if err := s.complexity.Check(*n.password); err != nil {
