@@ -38,15 +38,21 @@
 //     SetHumanInitialPassword all work on it. HumanUser.Initial makes a user in the INITIAL
 //     state (v1-created, no password, email not verified), which every password call
 //     refuses; despite its name, v1 SetHumanInitialPassword initializes nobody. Creating a
-//     user checks, in ZITADEL's order, the hash scheme, the caller's permission, the user id
-//     (taken: 400/9 COMMAND-7yiox1isql), the organization, the password policy and the
-//     hasher, and last the username (taken: 409/6 V3-DKcYh). Users lists them all.
-//   - Tokens: PAT is an administrator of the instance; TokenFor gives any user a token,
-//     with which a human user may change only their own password (UpdateUser with the
-//     current password); service users can authenticate at /oauth/v2/token with a key file
+//     user checks, in ZITADEL's order, the request (protoc-gen-validate's rules and order,
+//     its email rule with net/mail's cause), blank names (trimmed first), the hash scheme,
+//     the caller's permission, the organization, the user id (taken: 400/9
+//     COMMAND-7yiox1isql), the password policy and the hasher, and last the username
+//     (taken: 409/6 V3-DKcYh). Users lists them all.
+//   - Tokens: PAT is an administrator of the instance; TokenFor gives any user a token
+//     without memberships, as ZITADEL's permission checks see it: the user may read itself
+//     and change its own password (UpdateUser with the current password; SetPassword with
+//     a code or a current password, which are all the authorization it asks for), but not
+//     read another user, lock or delete itself, read the v2 settings (policy.read) or set
+//     a session's checks (session.write); service users can authenticate at /oauth/v2/token with a key file
 //     (KeyFile) or a client secret (ClientSecret). The token of a session whose password
 //     check passed is a bearer token too, until the user's password changes or the
-//     session's lifetime ends (then 403/7 AUTHZ-EGDo3). Missing and invalid tokens get
+//     session's lifetime ends (then 403/7 AUTHZ-EGDo3); a token SetSession replaced is
+//     403/7 QUERY-dsfr3, and one of a deleted session 404/5 QUERY-SFeaa. Missing and invalid tokens get
 //     ZITADEL's answers, including
 //     the 500 the v1 APIs of v4 send when the header is missing; callers without
 //     permission get the v2 404 AUTHZ-cdgFk ("membership not found").
@@ -75,7 +81,10 @@
 //   - Sessions: a lifetime ("5s") sets an expiration date on the server's clock (WithClock);
 //     without one a session never expires. An expired session still answers GetSession
 //     and DeleteSession; SetSession refuses it (COMMAND-Hkl3d). SetSession answers a new
-//     session token and voids the old one. A password check needs a user check before it
+//     session token and voids the old one, unless nothing changed. A locked or deleted
+//     user's sessions leave the read side, as ZITADEL's session projection deletes them:
+//     GetSession, ListSessions and their tokens answer 404/5 QUERY-SFeaa, while SetSession
+//     and DeleteSession still find them. A password check needs a user check before it
 //     (COMMAND-Sfw3f); a password check alone on a session whose user was locked or
 //     deleted since is ZITADEL's command-layer answer, COMMAND-JLK35 or COMMAND-3n77z.
 //   - An outbox of the notifications that would have been sent (Notifications), with the
