@@ -116,6 +116,7 @@ var (
 	errDeleteUnknown         = &zerr{code: client.NotFound, id: "COMMAND-bd4ir1mblj", message: "User could not be found"}
 	errUpdateUnknown         = &zerr{code: client.NotFound, id: "COMMAND-ugjs0upun6", message: "User could not be found"}
 	errIDTaken               = &zerr{code: client.FailedPrecondition, id: "COMMAND-7yiox1isql", message: "Errors.User.AlreadyExisting"}
+	errMachineIDTaken        = &zerr{code: client.FailedPrecondition, id: "COMMAND-k2una", message: "Errors.User.AlreadyExisting"} // from ZITADEL's source: CreateUser of a machine with a taken id
 	errOrgNotFound           = &zerr{code: client.FailedPrecondition, id: "COMMAND-QXPGs", message: "Organisation not found"}
 	errHashUnsupportedUpd    = &zerr{code: client.InvalidArgument, id: "USER-oz74onzvqr", message: "Password hash encoding not supported"} // the id was seen; the message is from ZITADEL's translations
 	errBlankUsername         = &zerr{code: client.InvalidArgument, id: "V2-zzad3", message: "Errors.Invalid.Argument"}                     // from ZITADEL's source (AddHuman.Validate); the key has no translation

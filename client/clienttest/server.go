@@ -91,6 +91,7 @@ const (
 type user struct {
 	id, org, username, email, phone string
 	givenName, familyName           string
+	machineName, description        string // a machine user's, from CreateUser; "" for the seeded service users
 	human                           bool
 	admin                           bool // instance administrator (service users only)
 	emailVerified                   bool

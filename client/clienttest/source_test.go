@@ -528,3 +528,38 @@ func TestBlankNamesAndTheOrderOfCreation(t *testing.T) {
 	send(t, srv, "POST", "/v2/users/new", pat, other).want(t, 400, 9, "COMMAND-QXPGs") // the org before the taken id
 	send(t, srv, "POST", "/v2/users/new", srv.TokenFor("taken-1"), other).want(t, 404, 5, "AUTHZ-cdgFk")
 }
+
+// TestMachinesInvitesAndVerifiedAddresses: CreateUser of a machine checks the permission,
+// the organization, then a taken id (COMMAND-k2una), and names it by its id when the
+// request gives no username (AddMachine in internal/command/user_machine.go); a user may
+// create an invite code for itself (sendInviteCode); marking one's own email verified
+// needs user.write (ChangeUserHuman).
+func TestMachinesInvitesAndVerifiedAddresses(t *testing.T) {
+	srv := newServer(t)
+	pat := srv.PAT()
+	org := srv.DefaultOrgID()
+	for range 2 { // the same name twice: usernames are the ids
+		a := send(t, srv, "POST", "/v2/users/new", pat, `{"organizationId":"`+org+`","machine":{"name":"svc","description":"a service"}}`)
+		a.want(t, 200, 0, "")
+		id := a.body["id"].(string)
+		u := send(t, srv, "GET", "/v2/users/"+id, pat, "").body["user"].(map[string]any)
+		m := u["machine"].(map[string]any)
+		if u["username"] != id || m["name"] != "svc" || m["description"] != "a service" {
+			t.Errorf("machine user %v", u)
+		}
+	}
+	send(t, srv, "POST", "/v2/users/new", pat, `{"organizationId":"`+org+`","userId":"m-1","machine":{"name":"svc"}}`).want(t, 200, 0, "")
+	send(t, srv, "POST", "/v2/users/new", pat, `{"organizationId":"`+org+`","userId":"m-1","machine":{"name":"svc"}}`).want(t, 400, 9, "COMMAND-k2una")
+	send(t, srv, "POST", "/v2/users/new", pat, `{"organizationId":"123456789012345678","userId":"m-1","machine":{"name":"svc"}}`).want(t, 400, 9, "COMMAND-QXPGs")
+
+	invited := createUser(t, srv, "invited", "")
+	tok := srv.TokenFor(invited)
+	send(t, srv, "POST", "/v2/users/"+invited+"/invite_code", tok, `{"returnCode":{}}`).want(t, 200, 0, "")
+	other := createUser(t, srv, "other", "")
+	send(t, srv, "POST", "/v2/users/"+other+"/invite_code", tok, `{"returnCode":{}}`).want(t, 404, 5, "AUTHZ-cdgFk")
+
+	alice := createUser(t, srv, "alice", oldPassword)
+	atok := srv.TokenFor(alice)
+	send(t, srv, "PATCH", "/v2/users/"+alice, atok, `{"human":{"email":{"email":"new@example.com","isVerified":true}}}`).want(t, 404, 5, "AUTHZ-cdgFk")
+	send(t, srv, "PATCH", "/v2/users/"+alice, atok, `{"human":{"email":{"email":"new@example.com"}}}`).want(t, 200, 0, "")
+}

@@ -28,7 +28,8 @@ type humanEmail struct {
 }
 
 type humanPhone struct {
-	Phone string `json:"phone"`
+	Phone      string `json:"phone"`
+	IsVerified bool   `json:"isVerified"`
 }
 
 type plainPassword struct {
@@ -316,25 +317,32 @@ func (s *Server) createUser(r *http.Request, _ string) (any, *zerr) {
 	return map[string]any{"id": u.id, "creationDate": stamp(u.created)}, nil
 }
 
-// createMachine is CreateUser of a machine user: a service user without permissions, whose
-// username is the request's, else its name.
+// createMachine is CreateUser of a machine user, in ZITADEL's order (AddMachine in
+// internal/command/user_machine.go): the permission, the organization, a taken id
+// (COMMAND-k2una), then the username, which is the user's id when the request names none
+// (AddMachineWithUsernameToIDFallback).
 func (s *Server) createMachine(caller *caller, req *createUserRequest) (any, *zerr) {
 	switch {
 	case !caller.admin:
 		return nil, errNoPermissionV2
-	case req.UserID != nil && s.users[*req.UserID] != nil:
-		return nil, errIDTaken
 	case s.orgs[*req.OrganizationID] == nil:
 		return nil, errOrgNotFound
+	case req.UserID != nil && s.users[*req.UserID] != nil:
+		return nil, errMachineIDTaken
 	}
-	username := *req.Machine.Name
+	id := *orEmpty(req.UserID)
+	if id == "" {
+		id = s.id()
+	}
+	username := id
 	if req.Username != nil {
 		username = *req.Username
 	}
 	if s.userByLogin(username) != nil {
 		return nil, errUserExists
 	}
-	u := s.addUser(*orEmpty(req.UserID), *req.OrganizationID, username)
+	u := s.addUser(id, *req.OrganizationID, username)
+	u.machineName, u.description = *req.Machine.Name, req.Machine.Description
 	return map[string]any{"id": u.id, "creationDate": stamp(u.created)}, nil
 }
 
@@ -361,7 +369,14 @@ func userV2(u *user) map[string]any {
 		"preferredLoginName": u.username,
 	}
 	if !u.human {
-		out["machine"] = map[string]any{"name": u.username, "accessTokenType": "ACCESS_TOKEN_TYPE_BEARER"}
+		m := map[string]any{"name": u.username, "accessTokenType": "ACCESS_TOKEN_TYPE_BEARER"}
+		if u.machineName != "" {
+			m["name"] = u.machineName
+		}
+		if u.description != "" {
+			m["description"] = u.description
+		}
+		out["machine"] = m
 		return out
 	}
 	email := map[string]any{"email": u.email}
@@ -905,7 +920,10 @@ func (s *Server) updateUser(r *http.Request, userID string) (any, *zerr) {
 	}
 	if req.Username != nil || req.Machine != nil || (req.Human != nil && (req.Human.Profile != nil || req.Human.Email != nil ||
 		req.Human.Phone != nil || req.Human.Password != nil)) {
-		if !caller.mayChange(u) {
+		// Marking an address verified needs user.write, without self-management
+		// (ChangeUserHuman in ZITADEL's internal/command/user_v2_human.go).
+		verifies := req.Human != nil && (req.Human.Email != nil && req.Human.Email.IsVerified || req.Human.Phone != nil && req.Human.Phone.IsVerified)
+		if !caller.mayChange(u) || verifies && !caller.admin {
 			return nil, errNoPermissionV2
 		}
 	}
@@ -1043,9 +1061,11 @@ func (s *Server) createInviteCode(r *http.Request, userID string) (any, *zerr) {
 	if e := checkTemplate(tmpl, userID); e != nil {
 		return nil, e
 	}
+	// A user may invite itself; anyone else needs user.write (sendInviteCode in ZITADEL's
+	// internal/command/user_v2_invite.go checks the permission before the user's state).
 	u := s.users[userID]
 	switch {
-	case !caller.admin:
+	case !caller.admin && caller.user.id != userID:
 		return nil, errNoPermissionV2
 	case u == nil || !u.human:
 		return nil, errInviteUnknownUser
