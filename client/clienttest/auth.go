@@ -39,9 +39,13 @@ func (s *Server) updateMyPassword(r *http.Request, _ string) (any, *zerr) {
 	if e := bytesRuleV1("UpdateMyPasswordRequest.NewPassword", req.NewPassword, 70); e != nil {
 		return nil, e
 	}
+	// setPasswordCommand: the user, its INITIAL state, then the current password.
 	u := caller.user
-	if !u.human {
+	switch {
+	case !u.human:
 		return nil, errSetUnknownUser
+	case u.state == stateInitial:
+		return nil, errSetUninitialized
 	}
 	if e := s.changeOwnPassword(u, *req.OldPassword, *req.NewPassword, false, "DOMAIN"); e != nil {
 		return nil, e

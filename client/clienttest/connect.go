@@ -171,8 +171,10 @@ func writeConnectError(w http.ResponseWriter, e *zerr) {
 		if e.id != "" {
 			debug["id"] = e.id
 		}
-		if e.failedAttempts > 0 {
+		if e.failedAttempts > 0 || e.credentials {
 			typ = "zitadel.v1.CredentialsCheckError"
+		}
+		if e.failedAttempts > 0 { // protobuf leaves out a zero
 			pb = append(pb, 3<<3, byte(e.failedAttempts)) // a varint; counts stay below 128
 			debug["failedAttempts"] = e.failedAttempts
 		}

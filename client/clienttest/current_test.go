@@ -394,6 +394,17 @@ func TestConnectTransport(t *testing.T) {
 	if u.status != 404 || u.body["code"] != "not_found" {
 		t.Errorf("UpdateUser of nobody = %d %v", u.status, u.body)
 	}
+	// A locked user's check without failed attempts: still a CredentialsCheckError, whose
+	// zero count protobuf leaves out (getErrorInfo in ZITADEL's gerrors).
+	bob := createUser(t, srv, "bob", oldPassword)
+	s := send(t, srv, "POST", "/v2/sessions", pat, `{"checks":{"user":{"userId":"`+bob+`"}}}`)
+	send(t, srv, "POST", "/v2/users/"+bob+"/lock", pat, `{}`).want(t, 200, 0, "")
+	k := send(t, srv, "POST", "/zitadel.session.v2.SessionService/SetSession", pat, `{"sessionId":"`+s.body["sessionId"].(string)+`","checks":{"password":{"password":"`+oldPassword+`"}}}`)
+	kd := k.body["details"].([]any)[0].(map[string]any)
+	kv, _ := base64.RawStdEncoding.DecodeString(kd["value"].(string))
+	if k.status != 400 || kd["type"] != "zitadel.v1.CredentialsCheckError" || kd["debug"].(map[string]any)["failedAttempts"] != nil || !strings.HasSuffix(string(kv), "User is locked") {
+		t.Errorf("SetSession on a locked user over Connect = %d %v (value %q)", k.status, k.body, kv)
+	}
 	send(t, srv, "POST", "/zitadel.user.v2.UserService/Nope", pat, `{}`).want(t, 404, 5, "")
 	send(t, srv, "GET", "/zitadel.user.v2.UserService/CreateUser", pat, "").want(t, 405, 12, "")
 }

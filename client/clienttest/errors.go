@@ -103,6 +103,7 @@ var (
 	errSetUninitialized      = &zerr{code: client.FailedPrecondition, id: "COMMAND-M9dse", message: "User is not yet initialized"}
 	errV1ResetUnknownUser    = &zerr{code: client.FailedPrecondition, id: "COMMAND-Hj9ds", message: "User could not be found"}
 	errV1ResetInitial        = &zerr{code: client.FailedPrecondition, id: "COMMAND-2M9sd", message: "User is not yet initialized"} // from ZITADEL's source
+	errV1OtherOrgUser        = &zerr{code: client.NotFound, id: "MANAG-fpo4B", message: "User could not be found"}                 // from ZITADEL's source: v1 GetUserByID of another organization's user
 	errHashFailed            = &zerr{code: client.Internal, id: "COMMAND-CahN2", message: "An internal error occurred"}
 	errHashUnsupported       = &zerr{code: client.InvalidArgument, id: "USER-JDk4t", message: "Password hash encoding not supported. Check out https://zitadel.com/docs/concepts/architecture/secrets#hashed-secrets"}
 	errUserExists            = &zerr{code: client.AlreadyExists, id: "V3-DKcYh", message: "User already exists"}

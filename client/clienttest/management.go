@@ -114,14 +114,26 @@ func (s *Server) sendResetNotification(r *http.Request, userID string) (any, *ze
 	if e != nil {
 		return nil, e
 	}
+	// RequestSetPassword reads the user in the caller's organization; a machine user is
+	// ACTIVE to it, so it gets a code too (internal/command/user_human_password.go).
 	u := s.users[userID]
 	switch {
-	case u == nil || !u.human || u.org != orgID:
+	case u == nil || u.org != orgID:
 		return nil, errV1ResetUnknownUser
 	case u.state == stateInitial:
 		return nil, errV1ResetInitial
 	}
 	return s.newResetCode(u, v1NotificationType(req.Type), "", false), nil
+}
+
+// validate is the gateway's defined_only rule: a name it does not know was dropped as it
+// was read (and means TYPE_EMAIL), but a number stays and must be one of the enum's.
+func (req *resetNotificationRequest) validate() *zerr {
+	switch t := strings.TrimSpace(string(req.Type)); {
+	case t == "" || t == "null" || strings.HasPrefix(t, `"`), t == "0", t == "1":
+		return nil
+	}
+	return errInvalidV1("invalid SendHumanResetPasswordNotificationRequest.Type: value must be one of the defined enum values")
 }
 
 type importHumanUserRequest struct {
@@ -223,9 +235,14 @@ func (s *Server) getUserByIDV1(r *http.Request, userID string) (any, *zerr) {
 	if e != nil {
 		return nil, e
 	}
+	// The user is read, then its organization compared with the caller's
+	// (internal/api/grpc/management/user.go GetUserByID).
 	u := s.users[userID]
-	if u == nil || u.org != orgID {
+	switch {
+	case u == nil:
 		return nil, errUserNotFound
+	case u.org != orgID:
+		return nil, errV1OtherOrgUser
 	}
 	return map[string]any{"user": userV1(u)}, nil
 }

@@ -563,3 +563,32 @@ func TestMachinesInvitesAndVerifiedAddresses(t *testing.T) {
 	send(t, srv, "PATCH", "/v2/users/"+alice, atok, `{"human":{"email":{"email":"new@example.com","isVerified":true}}}`).want(t, 404, 5, "AUTHZ-cdgFk")
 	send(t, srv, "PATCH", "/v2/users/"+alice, atok, `{"human":{"email":{"email":"new@example.com"}}}`).want(t, 200, 0, "")
 }
+
+// TestV1CallsInZITADELsOrder: v1 GetUserByID reads the user, then compares its
+// organization with the caller's (MANAG-fpo4B; internal/api/grpc/management/user.go); a
+// reset notification for a machine user is sent like any other (RequestSetPassword reads it
+// as ACTIVE), and a type number outside the enum is the gateway's defined_only refusal,
+// wrapped as v1 wraps validation errors; UpdateMyPassword of an INITIAL user is
+// COMMAND-M9dse before the old password is looked at (setPasswordCommand).
+func TestV1CallsInZITADELsOrder(t *testing.T) {
+	srv := newServer(t)
+	pat := srv.PAT()
+	other := srv.AddOrg()
+	carol := srv.AddHumanUser(clienttest.HumanUser{OrgID: other, Username: "carol", Password: oldPassword})
+	a := send(t, srv, "GET", "/management/v1/users/"+carol, pat, "")
+	a.want(t, 404, 5, "MANAG-fpo4B")
+	send(t, srv, "GET", "/management/v1/users/123456789012345678", pat, "").want(t, 404, 5, "QUERY-Dfbg2")
+
+	svc := srv.AddServiceUser(clienttest.ServiceUser{Username: "svc"})
+	post(t, srv, "/management/v1/users/"+svc+"/password/_reset", pat, `{"type":"TYPE_EMAIL"}`).want(t, 200, 0, "")
+	alice := addAlice(srv)
+	a = post(t, srv, "/management/v1/users/"+alice+"/password/_reset", pat, `{"type":5}`)
+	a.want(t, 500, 2, "")
+	if msg, _ := a.body["message"].(string); msg != "rpc error: code = InvalidArgument desc = invalid SendHumanResetPasswordNotificationRequest.Type: value must be one of the defined enum values ()" {
+		t.Errorf("message %q", msg)
+	}
+	post(t, srv, "/management/v1/users/"+alice+"/password/_reset", pat, `{"type":"TYPE_NONE"}`).want(t, 200, 0, "") // a name is dropped: email
+
+	initial := srv.AddHumanUser(clienttest.HumanUser{Username: "ivy", Initial: true})
+	send(t, srv, "PUT", "/auth/v1/users/me/password", srv.TokenFor(initial), `{"oldPassword":"Wrong-Passw0rd!9","newPassword":"`+newPassword+`"}`).want(t, 400, 9, "COMMAND-M9dse")
+}

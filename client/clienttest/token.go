@@ -99,10 +99,14 @@ func oauthError(w http.ResponseWriter, status int, code, desc string) {
 }
 
 // token is the OAuth token endpoint: the JWT profile grant and client credentials. Its
-// errors are OAuth errors, not ZITADEL's API errors, so it writes its own answers.
+// errors are OAuth errors, not ZITADEL's API errors, so it writes its own answers, as
+// ZITADEL's OIDC server and the zitadel/oidc library word them (internal/api/oidc,
+// pkg/op in zitadel/oidc v3): ZITADEL's own errors below 500 become invalid_request with
+// the error's untranslated key as description, and errors of no known type, which is
+// every failed check of a JWT assertion, a 500 server_error "Errors.Internal".
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "malformed form")
+		oauthError(w, http.StatusBadRequest, "invalid_request", "error parsing form")
 		return
 	}
 	s.mu.Lock()
@@ -110,16 +114,21 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	var userID string
 	switch grant := r.PostForm.Get("grant_type"); grant {
 	case "urn:ietf:params:oauth:grant-type:jwt-bearer":
-		id, desc := s.verifyAssertion(r.PostForm.Get("assertion"), s.issuerFor(r))
-		if desc != "" {
-			oauthError(w, http.StatusBadRequest, "invalid_grant", desc)
+		assertion := r.PostForm.Get("assertion")
+		if assertion == "" {
+			oauthError(w, http.StatusBadRequest, "invalid_request", "assertion missing")
+			return
+		}
+		id, ok := s.verifyAssertion(assertion, s.issuerFor(r))
+		if !ok {
+			oauthError(w, http.StatusInternalServerError, "server_error", "Errors.Internal")
 			return
 		}
 		userID = id
 	case "client_credentials":
-		id, ok := s.verifyClient(r)
-		if !ok {
-			oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		id, status, code, desc := s.verifyClient(r)
+		if desc != "" {
+			oauthError(w, status, code, desc)
 			return
 		}
 		userID = id
@@ -127,32 +136,49 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "grant_type missing")
 		return
 	default:
-		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", grant+" is not supported")
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", grant+" not supported")
 		return
 	}
 	scopes := strings.Fields(r.PostForm.Get("scope"))
+	if len(scopes) == 0 {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "The scope of your request is missing. Please ensure some scopes are requested. "+
+			"If you have any questions, you may contact the administrator of the application.")
+		return
+	}
 	tok := s.issueToken(userID, s.now().Add(s.tokenTTL), slices.Contains(scopes, auth.ScopeZitadelAPI))
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(s.tokenTTL/time.Second) - 1})
 }
 
-// verifyClient checks client_secret_basic (URL-encoded id and secret) or client_secret_post.
-func (s *Server) verifyClient(r *http.Request) (string, bool) {
+// verifyClient checks client_secret_basic (URL-encoded id and secret) or
+// client_secret_post, and answers a refusal as ZITADEL's clientCredentialsAuth does: no
+// client id, an unknown one (the id is the service user's login name), a user without a
+// secret, or a wrong secret.
+func (s *Server) verifyClient(r *http.Request) (userID string, status int, code, desc string) {
 	id, secret, basic := r.BasicAuth()
 	if basic {
 		var err1, err2 error
 		id, err1 = url.QueryUnescape(id)
 		secret, err2 = url.QueryUnescape(secret)
 		if err1 != nil || err2 != nil {
-			return "", false
+			return "", http.StatusBadRequest, "invalid_request", "error parsing form"
 		}
 	} else {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
-	cs := s.secrets[id]
-	if cs == nil || cs.secret != secret || s.users[cs.userID] == nil {
-		return "", false
+	if id == "" {
+		return "", http.StatusBadRequest, "invalid_request", "client_id or client_assertion must be provided"
 	}
-	return cs.userID, true
+	cs := s.secrets[id]
+	switch {
+	case cs == nil || s.users[cs.userID] == nil:
+		if s.userByLogin(id) != nil {
+			return "", http.StatusBadRequest, "invalid_request", "Errors.User.Machine.Secret.NotExisting"
+		}
+		return "", http.StatusBadRequest, "invalid_client", "client not found"
+	case !sameString(cs.secret, secret):
+		return "", http.StatusBadRequest, "invalid_request", "Errors.User.Machine.Secret.Invalid"
+	}
+	return cs.userID, 0, "", ""
 }
 
 // issuerFor is the issuer a request addresses: the public URL, else, as ZITADEL derives it,
@@ -168,12 +194,14 @@ func (s *Server) issuerFor(r *http.Request) string {
 	return "http://" + host
 }
 
-// verifyAssertion checks a JWT profile assertion and returns its user, or a description
-// of what is wrong with it.
-func (s *Server) verifyAssertion(assertion, issuer string) (userID, problem string) {
+// verifyAssertion checks a JWT profile assertion as zitadel/oidc's VerifyJWTAssertion
+// does, with ZITADEL's verifier (an iat at most an hour old and a second ahead, an exp at
+// least a second ahead, no bound on exp - iat), and returns its user. ZITADEL answers every
+// failure alike, so the fake does not say which check failed.
+func (s *Server) verifyAssertion(assertion, issuer string) (userID string, ok bool) {
 	parts := strings.Split(assertion, ".")
 	if len(parts) != 3 {
-		return "", "assertion is not a JWT"
+		return "", false
 	}
 	var header struct{ Alg, Kid string }
 	var claims struct {
@@ -182,29 +210,27 @@ func (s *Server) verifyAssertion(assertion, issuer string) (userID, problem stri
 		Iat, Exp int64
 	}
 	if !decodePart(parts[0], &header) || !decodePart(parts[1], &claims) {
-		return "", "assertion is malformed"
+		return "", false
+	}
+	now := s.now()
+	iat := time.Unix(claims.Iat, 0)
+	switch {
+	case !audienceContains(claims.Aud, issuer),
+		!now.Add(time.Second).Before(time.Unix(claims.Exp, 0)),
+		claims.Iat == 0, iat.After(now.Add(time.Second).Round(time.Second)), iat.Before(now.Add(-time.Hour).Round(time.Second)),
+		claims.Iss != claims.Sub:
+		return "", false
 	}
 	key := s.keys[header.Kid]
-	if header.Alg != "RS256" || key == nil {
-		return "", "unknown key"
+	if header.Alg != "RS256" || key == nil || key.userID != claims.Iss {
+		return "", false
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if err != nil || rsa.VerifyPKCS1v15(key.key, crypto.SHA256, digest[:], sig) != nil {
-		return "", "signature invalid"
+		return "", false
 	}
-	now := s.now().Unix()
-	switch {
-	case claims.Iss != key.userID || claims.Sub != key.userID:
-		return "", "iss and sub must be the key's user"
-	case !audienceContains(claims.Aud, issuer):
-		return "", "audience must contain the issuer"
-	case claims.Exp <= now:
-		return "", "assertion expired"
-	case claims.Exp > claims.Iat+3600 || claims.Iat > now+60:
-		return "", "assertion lifetime invalid"
-	}
-	return key.userID, ""
+	return key.userID, true
 }
 
 func decodePart(part string, v any) bool {

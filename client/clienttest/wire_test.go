@@ -265,8 +265,11 @@ func TestTokenEndpointEndToEnd(t *testing.T) {
 	t.Run("wrong secret", func(t *testing.T) {
 		c, _ := client.New(srv.URL(), client.WithTokenSource(auth.ClientCredentials(ctx, srv.URL(), id, "wrong")))
 		_, err := c.Users.SetPassword(ctx, alice, client.SetPasswordRequest{NewPassword: newPassword})
+		// ZITADEL's clientCredentialsAuth refuses with its own error, which its OIDC server
+		// turns into invalid_request with the untranslated key (internal/api/oidc).
 		var te *auth.TokenError
-		if !errors.Is(err, client.ErrUnauthenticated) || !errors.As(err, &te) || te.ErrorCode != "invalid_client" {
+		if !errors.Is(err, client.ErrUnauthenticated) || !errors.As(err, &te) || te.StatusCode != 400 ||
+			te.ErrorCode != "invalid_request" || te.Description != "Errors.User.Machine.Secret.Invalid" {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -286,8 +289,10 @@ func TestTokenEndpointEndToEnd(t *testing.T) {
 		forged, _ := json.Marshal(m)
 		ts, _ := auth.JWTProfile(ctx, srv.URL(), forged)
 		_, err := ts.Token()
+		// zitadel/oidc's assertion checks fail with errors of no ZITADEL type, which
+		// ZITADEL answers as an internal error.
 		var te *auth.TokenError
-		if !errors.As(err, &te) || te.ErrorCode != "invalid_grant" {
+		if !errors.As(err, &te) || te.StatusCode != 500 || te.ErrorCode != "server_error" || te.Description != "Errors.Internal" {
 			t.Fatalf("err = %v", err)
 		}
 	})
