@@ -602,3 +602,23 @@ func TestTokenContextEndsTheWait(t *testing.T) {
 		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
 	}
 }
+
+// TestRefusedAssertionHint: ZITADEL answers every JWT assertion it refuses with 500
+// server_error "Errors.Internal" (internal/api/oidc/error.go), which names no cause; the
+// error says where to look. Client credentials get no such hint: ZITADEL names their cause.
+func TestRefusedAssertionHint(t *testing.T) {
+	for name, want := range map[string]bool{"jwt": true, "client credentials": false} {
+		t.Run(name, func(t *testing.T) {
+			srv := newTokenServer(t)
+			srv.set(500, `{"error":"server_error","error_description":"Errors.Internal"}`)
+			_, err := sources(t, srv)[name].Token()
+			var te *auth.TokenError
+			if !errors.As(err, &te) || te.StatusCode != 500 || te.ErrorCode != "server_error" {
+				t.Fatalf("err = %v", err)
+			}
+			if got := strings.Contains(err.Error(), "check the key file's keyId and userId"); got != want {
+				t.Errorf("Error() = %q: hint %v, want %v", err, got, want)
+			}
+		})
+	}
+}

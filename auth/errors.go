@@ -22,6 +22,8 @@ type TokenError struct {
 	// Err is the cause: an *oauth2.RetrieveError for an error answer, else the transport's
 	// error or what was wrong with the answer.
 	Err error
+
+	hint string // what the answer likely means, when ZITADEL's answer does not say
 }
 
 // Error describes the failure with the endpoint's error code and description.
@@ -37,6 +39,9 @@ func (e *TokenError) Error() string {
 		msg += ": " + e.ErrorCode
 	case e.StatusCode == 0 && e.Err != nil:
 		msg += ": " + e.Err.Error()
+	}
+	if e.hint != "" {
+		msg += " (" + e.hint + ")"
 	}
 	return msg
 }

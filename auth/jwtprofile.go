@@ -97,7 +97,7 @@ func (s *jwtProfile) exchange(ctx context.Context) (*oauth2.Token, error) {
 		return nil, &TokenError{Endpoint: s.endpoint, Err: err}
 	}
 	form := url.Values{
-		"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"},
+		"grant_type": {jwtBearerGrant},
 		"assertion":  {assertion},
 		"scope":      {s.scope},
 	}
@@ -138,6 +138,9 @@ type tokenResponse struct {
 	ExpiresIn   json.RawMessage `json:"expires_in"`
 }
 
+// jwtBearerGrant is the grant type of the JWT profile (RFC 7523).
+const jwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
 // errorResponse is an error answer of the token endpoint (RFC 6749 section 5.2).
 type errorResponse struct {
 	Error       string `json:"error"`
@@ -171,8 +174,14 @@ func postToken(ctx context.Context, hc *http.Client, endpoint string, form url.V
 	if resp.StatusCode/100 != 2 {
 		var e errorResponse
 		_ = json.Unmarshal(body, &e)
-		return nil, &TokenError{Endpoint: endpoint, StatusCode: resp.StatusCode, ErrorCode: e.Error, Description: e.Description,
+		te := &TokenError{Endpoint: endpoint, StatusCode: resp.StatusCode, ErrorCode: e.Error, Description: e.Description,
 			Err: retrieveError(resp, body, e.Error, e.Description, e.URI)}
+		if form.Get("grant_type") == jwtBearerGrant && resp.StatusCode == http.StatusInternalServerError && e.Error == "server_error" {
+			// ZITADEL answers every assertion it refuses so (internal/api/oidc/error.go):
+			// the likely cause is on the caller's side, and nothing in the answer says so.
+			te.hint = "ZITADEL answers a refused JWT assertion this way: check the key file's keyId and userId, that the key is not expired or removed, and this machine's clock"
+		}
+		return nil, te
 	}
 	var tr tokenResponse
 	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
