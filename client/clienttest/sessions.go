@@ -100,17 +100,10 @@ func checksRule(msg string, c *sessionChecks) *zerr {
 // createSession is SessionService.CreateSession; it answers 201.
 func (s *Server) createSession(r *http.Request, _ string) (any, *zerr) {
 	var req createSessionRequest
-	caller, e := s.begin(r, &req, false)
+	caller, checked, e := s.beginChecks(r, &req, func() *sessionChecks { return req.Checks })
 	defer s.mu.Unlock()
 	if e != nil {
 		return nil, e
-	}
-	checked, e := s.checkUserOf(req.Checks)
-	if e != nil {
-		return nil, e
-	}
-	if !caller.admin {
-		return nil, errNoPermissionV2
 	}
 	now := s.now().UTC()
 	sess := &session{id: s.id(), token: randomSessionToken(), creator: caller.user.id, sequence: 1, created: now, changed: now}
@@ -178,17 +171,10 @@ func (req *setSessionRequest) validate() *zerr {
 // else it writes makes a session that only SetSession and DeleteSession see.
 func (s *Server) setSession(r *http.Request, sessionID string) (any, *zerr) {
 	var req setSessionRequest
-	caller, e := s.begin(r, &req, false)
+	_, checked, e := s.beginChecks(r, &req, func() *sessionChecks { return req.Checks })
 	defer s.mu.Unlock()
 	if e != nil {
 		return nil, e
-	}
-	checked, e := s.checkUserOf(req.Checks)
-	if e != nil {
-		return nil, e
-	}
-	if !caller.admin {
-		return nil, errNoPermissionV2
 	}
 	now := s.now().UTC()
 	sess, known := s.sessions[sessionID]
@@ -221,6 +207,25 @@ func (s *Server) setSession(r *http.Request, sessionID string) (any, *zerr) {
 	sess.sequence++
 	sess.changed = now
 	return map[string]any{"details": details(sess.sequence, sess.changed, s.instanceID), "sessionToken": sess.token}, nil
+}
+
+// beginChecks starts CreateSession and SetSession as ZITADEL runs them: the request, the
+// user check's search (the API layer's), then the session.write permission (the command
+// layer's; only an administrator has it here). checks gives the decoded request's checks.
+// It returns with s.mu held, as begin does.
+func (s *Server) beginChecks(r *http.Request, req any, checks func() *sessionChecks) (*caller, *user, *zerr) {
+	caller, e := s.begin(r, req, false)
+	if e != nil {
+		return nil, nil, e
+	}
+	checked, e := s.checkUserOf(checks())
+	switch {
+	case e != nil:
+		return nil, nil, e
+	case !caller.admin:
+		return nil, nil, errNoPermissionV2
+	}
+	return caller, checked, nil
 }
 
 // checkUserOf runs a user check's search, which ZITADEL's API layer does before any

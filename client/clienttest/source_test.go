@@ -1,7 +1,6 @@
 package clienttest_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -249,7 +248,6 @@ func TestBrokenTemplateBeforeTheUser(t *testing.T) {
 // password check alone, so a user locked since the session began answers COMMAND-JLK35,
 // which the SDK names ErrUserNotActive, as it names the user check's SESSION-Gj4ko.
 func TestCheckPasswordOnALockedUserThroughTheSDK(t *testing.T) {
-	ctx := context.Background()
 	srv := newServer(t)
 	id := addAlice(srv)
 	c := srv.Client()
